@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: every test, in order, stopping at the first failing group.
+#   1. native `cargo test` (pure logic, doc examples)
+#   2. browser tests: `wasm-pack test --headless --chrome` against the echo
+#      server, which this script starts and stops by its PID
+#   3. Node tests (node:test; the browser ones drive Debian's Chromium
+#      through playwright-core)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+. scripts/lib-server.sh
+
+PORT="${WS_TEST_PORT:-8765}"
+export WS_ECHO_URL="ws://127.0.0.1:$PORT"
+mkdir -p test-output
+
+echo "== 1/3 native tests (cargo test)"
+cargo test
+
+echo "== 2/3 browser tests (wasm-pack test --headless --chrome, server on $PORT)"
+start_server "$PORT" test-output/server.log
+wasm-pack test --headless --chrome
+stop_server
+
+echo "== 3/3 node tests (node --test)"
+node --test tests/node/

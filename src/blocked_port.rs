@@ -1,0 +1,64 @@
+//! The fetch standard's "bad port" list. Browsers refuse to connect to
+//! these ports; Chromium no longer throws for them in the constructor but
+//! fails the connection later with an anonymous 1006. This crate reports
+//! them up front as [`Error::BlockedPort`](crate::Error::BlockedPort).
+
+/// Ports a browser will not connect to (fetch standard, "port blocking").
+pub const BLOCKED_PORTS: [u16; 82] = [
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+    103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+    512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+    995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+    6669, 6679, 6697, 10080,
+];
+
+/// True if browsers refuse to connect to `port`.
+///
+/// ```
+/// assert!(wasm_websocket::is_blocked_port(25));
+/// assert!(!wasm_websocket::is_blocked_port(8080));
+/// ```
+pub fn is_blocked_port(port: u16) -> bool {
+    BLOCKED_PORTS.binary_search(&port).is_ok()
+}
+
+/// The explicit port of an already normalized `ws:`/`wss:` URL (as
+/// `WebSocket.url` returns it); `None` when the default port is used.
+pub(crate) fn explicit_port(url: &str) -> Option<u16> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    // Skip an IPv6 literal, whose colons are not a port separator.
+    let after_host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']')?.1,
+        None => host_port,
+    };
+    after_host.rsplit_once(':')?.1.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_is_sorted_so_binary_search_works() {
+        assert!(BLOCKED_PORTS.windows(2).all(|w| w[0] < w[1]));
+        for port in [1, 25, 6697, 10080, 4190, 6679] {
+            assert!(is_blocked_port(port), "{port}");
+        }
+        for port in [0, 80, 443, 8080, 8765, 10081, 65535] {
+            assert!(!is_blocked_port(port), "{port}");
+        }
+    }
+
+    #[test]
+    fn explicit_port_reads_normalized_urls() {
+        assert_eq!(explicit_port("ws://127.0.0.1:25/"), Some(25));
+        assert_eq!(explicit_port("wss://h.example:6667/path?q=1:2"), Some(6667));
+        assert_eq!(explicit_port("ws://user:pw@h:110/"), Some(110));
+        assert_eq!(explicit_port("ws://[::1]:8080/"), Some(8080));
+        assert_eq!(explicit_port("ws://[::1]/"), None);
+        assert_eq!(explicit_port("ws://h.example/a:25"), None);
+        assert_eq!(explicit_port("not a url"), None);
+    }
+}

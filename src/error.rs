@@ -1,0 +1,343 @@
+//! The crate's one error type. Every variant says when it happens and which
+//! `DOMException` name the browser (or the standard) uses for it; the name
+//! is kept when the error crosses to JavaScript.
+
+use std::fmt;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::close::{CloseEvent, MAX_REASON_BYTES};
+use crate::state::ReadyState;
+
+/// What is wrong with one entry of a subprotocol list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtocolProblem {
+    /// The entry is the empty string.
+    Empty,
+    /// The entry holds a character that may not appear in an HTTP token
+    /// (space, a separator such as `,` or `/`, a control or non-ASCII one).
+    InvalidCharacter(char),
+    /// The same entry appears earlier in the list.
+    Duplicate,
+}
+
+/// Everything that can go wrong, as one typed value. Never a panic.
+///
+/// [`Error::name`] gives the `DOMException` name the WebSockets standard
+/// uses for the same failure, and `JsValue::from(error)` builds a JS
+/// `Error` with that `name` and the [`Display`](fmt::Display) message.
+///
+/// ```
+/// use wasm_websocket::{validate_close, Error};
+/// let err = validate_close(Some(1001), None).unwrap_err();
+/// assert_eq!(err, Error::InvalidCloseCode(1001));
+/// assert_eq!(err.name(), "InvalidAccessError");
+/// assert!(err.to_string().contains("1001"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL could not be parsed, its scheme is not `ws`, `wss`, `http`
+    /// or `https`, or it has a fragment (`#…`). `SyntaxError`;
+    /// [standard](https://websockets.spec.whatwg.org/#dom-websocket-websocket).
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// The browser's explanation.
+        message: String,
+    },
+    /// An entry of the subprotocol list is empty, not an HTTP token, or a
+    /// duplicate. `SyntaxError`.
+    InvalidProtocol {
+        /// The offending entry.
+        protocol: String,
+        /// What is wrong with it.
+        problem: ProtocolProblem,
+    },
+    /// The URL's port is one browsers refuse to connect to (for example 25
+    /// or 6667; the fetch standard's "bad port" list). `SecurityError`.
+    BlockedPort {
+        /// The URL as given.
+        url: String,
+        /// The browser's explanation.
+        message: String,
+    },
+    /// `close()` was given a code other than 1000 or 3000–4999.
+    /// `InvalidAccessError`;
+    /// [standard](https://websockets.spec.whatwg.org/#dom-websocket-close).
+    InvalidCloseCode(u16),
+    /// `close()` was given a reason longer than 123 UTF-8 bytes.
+    /// `SyntaxError`.
+    CloseReasonTooLong {
+        /// The reason's length in UTF-8 bytes.
+        bytes: usize,
+    },
+    /// Data was sent before the connection opened. `InvalidStateError`, as
+    /// the browser throws.
+    NotOpen,
+    /// Data was sent after the closing handshake started or the connection
+    /// closed. The browser drops such data silently (and only grows
+    /// `bufferedAmount`); this crate reports it instead. `InvalidStateError`.
+    Closed {
+        /// The state the socket was in (`Closing` or `Closed`).
+        state: ReadyState,
+    },
+    /// The connection could not be opened: the handshake was refused or
+    /// failed. Carries the close event the browser reported (code 1006).
+    /// `NetworkError`.
+    ConnectionFailed(CloseEvent),
+    /// A string is not one of the values the browser defines (for example
+    /// a `binaryType` other than `"blob"` or `"arraybuffer"`). `TypeError`.
+    UnknownValue {
+        /// Which setting was being parsed.
+        what: &'static str,
+        /// The rejected value.
+        value: String,
+    },
+    /// Any other exception the browser raised, by its name and message.
+    Browser {
+        /// The exception's `name` (for example `"InvalidStateError"`).
+        name: String,
+        /// The exception's `message`.
+        message: String,
+    },
+}
+
+/// Which call raised a browser exception; decides how its name maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation<'a> {
+    /// `new WebSocket(url, protocols)`; protocols are checked in Rust first,
+    /// so a `SyntaxError` from the browser is about the URL.
+    Connect { url: &'a str },
+    /// `send()`, `close()` and anything else.
+    Other,
+}
+
+impl Error {
+    /// The `DOMException` (or JS error) name for this failure, as the
+    /// WebSockets standard uses it.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::InvalidUrl { .. }
+            | Self::InvalidProtocol { .. }
+            | Self::CloseReasonTooLong { .. } => "SyntaxError",
+            Self::BlockedPort { .. } => "SecurityError",
+            Self::InvalidCloseCode(_) => "InvalidAccessError",
+            Self::NotOpen | Self::Closed { .. } => "InvalidStateError",
+            Self::ConnectionFailed(_) => "NetworkError",
+            Self::UnknownValue { .. } => "TypeError",
+            Self::Browser { name, .. } => name,
+        }
+    }
+
+    /// Maps an exception the browser raised, given its `name` and
+    /// `message`, to the variant for the call that raised it.
+    pub(crate) fn from_exception(name: &str, message: &str, op: Operation<'_>) -> Self {
+        match (op, name) {
+            (Operation::Connect { url }, "SyntaxError") => Self::InvalidUrl {
+                url: url.to_owned(),
+                message: message.to_owned(),
+            },
+            (Operation::Connect { url }, "SecurityError") => Self::BlockedPort {
+                url: url.to_owned(),
+                message: message.to_owned(),
+            },
+            (_, "InvalidStateError") if message.contains("CONNECTING") => Self::NotOpen,
+            _ => Self::Browser {
+                name: name.to_owned(),
+                message: message.to_owned(),
+            },
+        }
+    }
+
+    /// Reads `name` and `message` off whatever the browser threw.
+    pub(crate) fn from_js(value: &JsValue, op: Operation<'_>) -> Self {
+        if let Some(dom) = value.dyn_ref::<web_sys::DomException>() {
+            return Self::from_exception(&dom.name(), &dom.message(), op);
+        }
+        if let Some(err) = value.dyn_ref::<js_sys::Error>() {
+            let name = String::from(err.name());
+            let message = String::from(err.message());
+            return Self::from_exception(&name, &message, op);
+        }
+        let text = value.as_string().unwrap_or_else(|| format!("{value:?}"));
+        Self::from_exception("Error", &text, op)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl { url, message } => {
+                write!(f, "invalid WebSocket URL {url:?}: {message}")
+            }
+            Self::InvalidProtocol { protocol, problem } => match problem {
+                ProtocolProblem::Empty => f.write_str("a subprotocol is the empty string"),
+                ProtocolProblem::InvalidCharacter(c) => write!(
+                    f,
+                    "subprotocol {protocol:?} contains {c:?}, which is not allowed in a token"
+                ),
+                ProtocolProblem::Duplicate => {
+                    write!(f, "subprotocol {protocol:?} is listed more than once")
+                }
+            },
+            Self::BlockedPort { url, message } => {
+                write!(f, "connecting to {url:?} is not allowed: {message}")
+            }
+            Self::InvalidCloseCode(code) => write!(
+                f,
+                "close code {code} is not allowed: use 1000 or a code from 3000 to 4999"
+            ),
+            Self::CloseReasonTooLong { bytes } => write!(
+                f,
+                "close reason is {bytes} bytes of UTF-8; at most {MAX_REASON_BYTES} are allowed"
+            ),
+            Self::NotOpen => f.write_str("cannot send: the socket is still CONNECTING"),
+            Self::Closed { state } => write!(
+                f,
+                "cannot send: the socket is {state}; the browser would drop the data"
+            ),
+            Self::ConnectionFailed(event) => write!(f, "connection failed: {event}"),
+            Self::UnknownValue { what, value } => {
+                write!(f, "{value:?} is not a valid {what}")
+            }
+            Self::Browser { name, message } => write!(f, "{name}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for JsValue {
+    /// A JS `Error` whose `name` is [`Error::name`] and whose `message` is
+    /// the Display text, so `catch (e) { e.name }` works as with the
+    /// browser's own exceptions.
+    fn from(error: Error) -> JsValue {
+        let js = js_sys::Error::new(&error.to_string());
+        js.set_name(error.name());
+        js.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_standard() {
+        let cases: [(Error, &str); 9] = [
+            (
+                Error::InvalidUrl {
+                    url: "x".into(),
+                    message: "m".into(),
+                },
+                "SyntaxError",
+            ),
+            (
+                Error::InvalidProtocol {
+                    protocol: "a".into(),
+                    problem: ProtocolProblem::Duplicate,
+                },
+                "SyntaxError",
+            ),
+            (Error::CloseReasonTooLong { bytes: 124 }, "SyntaxError"),
+            (
+                Error::BlockedPort {
+                    url: "ws://h:25".into(),
+                    message: "m".into(),
+                },
+                "SecurityError",
+            ),
+            (Error::InvalidCloseCode(999), "InvalidAccessError"),
+            (Error::NotOpen, "InvalidStateError"),
+            (
+                Error::Closed {
+                    state: ReadyState::Closing,
+                },
+                "InvalidStateError",
+            ),
+            (
+                Error::UnknownValue {
+                    what: "binaryType",
+                    value: "x".into(),
+                },
+                "TypeError",
+            ),
+            (
+                Error::Browser {
+                    name: "QuotaExceededError".into(),
+                    message: "m".into(),
+                },
+                "QuotaExceededError",
+            ),
+        ];
+        for (err, name) in cases {
+            assert_eq!(err.name(), name, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn constructor_exceptions_map_to_url_and_port_errors() {
+        let op = Operation::Connect { url: "ws://h/#f" };
+        assert_eq!(
+            Error::from_exception("SyntaxError", "has a fragment", op),
+            Error::InvalidUrl {
+                url: "ws://h/#f".into(),
+                message: "has a fragment".into()
+            }
+        );
+        assert_eq!(
+            Error::from_exception("SecurityError", "port 25 blocked", op),
+            Error::BlockedPort {
+                url: "ws://h/#f".into(),
+                message: "port 25 blocked".into()
+            }
+        );
+    }
+
+    #[test]
+    fn other_exceptions_keep_name_and_message() {
+        assert_eq!(
+            Error::from_exception("SyntaxError", "bad", Operation::Other),
+            Error::Browser {
+                name: "SyntaxError".into(),
+                message: "bad".into()
+            }
+        );
+        assert_eq!(
+            Error::from_exception(
+                "InvalidStateError",
+                "Still in CONNECTING state.",
+                Operation::Other
+            ),
+            Error::NotOpen
+        );
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        assert_eq!(
+            Error::InvalidCloseCode(2999).to_string(),
+            "close code 2999 is not allowed: use 1000 or a code from 3000 to 4999"
+        );
+        assert_eq!(
+            Error::CloseReasonTooLong { bytes: 124 }.to_string(),
+            "close reason is 124 bytes of UTF-8; at most 123 are allowed"
+        );
+        assert_eq!(
+            Error::Closed {
+                state: ReadyState::Closed
+            }
+            .to_string(),
+            "cannot send: the socket is CLOSED; the browser would drop the data"
+        );
+        assert_eq!(
+            Error::InvalidProtocol {
+                protocol: "a b".into(),
+                problem: ProtocolProblem::InvalidCharacter(' ')
+            }
+            .to_string(),
+            "subprotocol \"a b\" contains ' ', which is not allowed in a token"
+        );
+    }
+}

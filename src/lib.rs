@@ -1,0 +1,59 @@
+//! # wasm-websocket
+//!
+//! A binding to the browser's `WebSocket` for Rust compiled to WebAssembly,
+//! faithful to the [WebSockets standard](https://websockets.spec.whatwg.org/)
+//! and strict where the browser is silent:
+//!
+//! - [`WebSocket`]: the DOM-shaped core. Typed `onopen`/`onmessage`/
+//!   `onclose`/`onerror` handlers and ordered listeners, [`ReadyState`],
+//!   [`BinaryType`], sends of text, bytes, buffers, views, `Blob`/`File` and
+//!   canvas `ImageData`, and validated close.
+//! - One [`Error`] enum for everything, named like the browser's
+//!   `DOMException`s, never a panic. Sends after close are errors, not
+//!   silently dropped data.
+//! - No leaks: a socket owns every closure it gives the browser and removes
+//!   them when dropped.
+//!
+//! ```no_run
+//! use wasm_websocket::{Message, WebSocket};
+//!
+//! # fn main() -> Result<(), wasm_websocket::Error> {
+//! let ws = WebSocket::with_protocols("ws://localhost:8080/", &["echo-protocol"])?;
+//! ws.set_onmessage(|msg| match msg {
+//!     Message::Text(text) => web_sys::console::log_1(&format!("Received: '{text}'").into()),
+//!     other => web_sys::console::log_1(&format!("Received {other:?}").into()),
+//! });
+//! # std::mem::drop(ws); Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod blocked_port;
+mod close;
+mod error;
+mod listeners;
+mod message;
+mod protocols;
+mod socket;
+mod state;
+
+pub use blocked_port::{is_blocked_port, BLOCKED_PORTS};
+pub use close::{codes, is_valid_close_code, validate_close, CloseEvent, MAX_REASON_BYTES};
+pub use error::{Error, ProtocolProblem};
+pub use message::{Message, Payload};
+pub use protocols::validate_protocols;
+pub use socket::{Listener, WeakWebSocket, WebSocket};
+pub use state::{BinaryType, ReadyState};
+
+/// Prepares the module once: with the default `panic-hook` feature, Rust
+/// panic messages are written to the browser console instead of an opaque
+/// `unreachable` trap. Calling it again does nothing.
+///
+/// Exported to JavaScript as `init()`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn init() {
+    #[cfg(feature = "panic-hook")]
+    console_error_panic_hook::set_once();
+}

@@ -1,0 +1,220 @@
+//! What travels over a socket: [`Message`] (what arrives, and an owned
+//! value to send) and [`Payload`] (anything `send` accepts, borrowed).
+
+use js_sys::{ArrayBuffer, Object, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, File, ImageData};
+
+/// A message received from the peer (or an owned message to send).
+///
+/// Which binary variant arrives depends on [`BinaryType`](crate::BinaryType):
+/// `Blob` mode delivers [`Message::Blob`], `ArrayBuffer` mode delivers
+/// [`Message::Binary`] with the bytes copied into Rust.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A text message.
+    Text(String),
+    /// A binary message as bytes.
+    Binary(Vec<u8>),
+    /// A binary message as a browser `Blob` (read it asynchronously).
+    Blob(Blob),
+}
+
+impl Message {
+    /// Decodes a `MessageEvent.data` value: a string, an `ArrayBuffer` or a
+    /// `Blob`. `None` for anything else, which browsers never deliver.
+    pub(crate) fn from_data(data: JsValue) -> Option<Self> {
+        if let Some(text) = data.as_string() {
+            return Some(Self::Text(text));
+        }
+        match data.dyn_into::<ArrayBuffer>() {
+            Ok(buffer) => Some(Self::Binary(Uint8Array::new(&buffer).to_vec())),
+            Err(data) => data.dyn_into::<Blob>().ok().map(Self::Blob),
+        }
+    }
+
+    /// The text, if this is a text message.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The bytes, if this is a binary message delivered as bytes.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Binary(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<Vec<u8>> for Message {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Binary(bytes)
+    }
+}
+
+impl From<Blob> for Message {
+    fn from(blob: Blob) -> Self {
+        Self::Blob(blob)
+    }
+}
+
+/// Anything [`WebSocket::send`](crate::WebSocket::send) accepts, borrowed.
+///
+/// Build one with `.into()` from `&str`, `&String`, `&[u8]`, `&Vec<u8>`,
+/// `&ArrayBuffer`, a typed array (`&Uint8Array`, `&Float32Array`, …),
+/// `&Blob`, `&File`, `&ImageData` or `&Message`, or wrap any other
+/// `ArrayBufferView` (such as a `DataView`) with [`Payload::View`].
+///
+/// ```no_run
+/// # fn demo(ws: &wasm_websocket::WebSocket, file: &web_sys::File) -> Result<(), wasm_websocket::Error> {
+/// ws.send("hello")?;                 // text
+/// ws.send(&[1u8, 2, 3][..])?;        // bytes, copied out of wasm memory once
+/// ws.send(file)?;                    // a File (or any Blob), never read into wasm
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Payload<'a> {
+    /// UTF-8 text, sent as a text message.
+    Text(&'a str),
+    /// Bytes in wasm memory, sent as a binary message.
+    Bytes(&'a [u8]),
+    /// A JS `ArrayBuffer`, sent whole.
+    ArrayBuffer(&'a ArrayBuffer),
+    /// A JS `ArrayBufferView` (typed array or `DataView`): only the bytes
+    /// it views are sent.
+    View(&'a Object),
+    /// A `Blob` or `File`, sent as binary without reading it into wasm.
+    Blob(&'a Blob),
+    /// Canvas pixels: the RGBA bytes of an `ImageData`, sent as binary.
+    ImageData(&'a ImageData),
+}
+
+impl<'a> From<&'a str> for Payload<'a> {
+    fn from(text: &'a str) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Payload<'a> {
+    fn from(text: &'a String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl<'a> From<&'a [u8]> for Payload<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Payload<'a> {
+    fn from(bytes: &'a [u8; N]) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Payload<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl<'a> From<&'a ArrayBuffer> for Payload<'a> {
+    fn from(buffer: &'a ArrayBuffer) -> Self {
+        Self::ArrayBuffer(buffer)
+    }
+}
+
+impl<'a> From<&'a Blob> for Payload<'a> {
+    fn from(blob: &'a Blob) -> Self {
+        Self::Blob(blob)
+    }
+}
+
+impl<'a> From<&'a File> for Payload<'a> {
+    fn from(file: &'a File) -> Self {
+        Self::Blob(file)
+    }
+}
+
+impl<'a> From<&'a ImageData> for Payload<'a> {
+    fn from(image: &'a ImageData) -> Self {
+        Self::ImageData(image)
+    }
+}
+
+impl<'a> From<&'a Message> for Payload<'a> {
+    fn from(message: &'a Message) -> Self {
+        match message {
+            Message::Text(text) => Self::Text(text),
+            Message::Binary(bytes) => Self::Bytes(bytes),
+            Message::Blob(blob) => Self::Blob(blob),
+        }
+    }
+}
+
+/// Typed arrays are views: send exactly the bytes they cover.
+macro_rules! typed_array_payloads {
+    ($($ty:ident),* $(,)?) => {$(
+        impl<'a> From<&'a js_sys::$ty> for Payload<'a> {
+            fn from(view: &'a js_sys::$ty) -> Self {
+                Self::View(view)
+            }
+        }
+    )*};
+}
+
+typed_array_payloads!(
+    Uint8Array,
+    Int8Array,
+    Uint8ClampedArray,
+    Uint16Array,
+    Int16Array,
+    Uint32Array,
+    Int32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    DataView,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accessors_match_the_variant() {
+        let text = Message::from("hi");
+        assert_eq!(text.as_text(), Some("hi"));
+        assert_eq!(text.as_bytes(), None);
+        let bin = Message::from(vec![1, 2, 3]);
+        assert_eq!(bin.as_bytes(), Some(&[1u8, 2, 3][..]));
+        assert_eq!(bin.as_text(), None);
+    }
+
+    #[test]
+    fn owned_messages_borrow_as_the_matching_payload() {
+        let text = Message::Text("abc".into());
+        assert!(matches!(Payload::from(&text), Payload::Text("abc")));
+        let bin = Message::Binary(vec![9, 8]);
+        assert!(matches!(Payload::from(&bin), Payload::Bytes([9, 8])));
+        assert!(matches!(Payload::from(&[7u8; 2]), Payload::Bytes([7, 7])));
+    }
+}

@@ -1,0 +1,466 @@
+//! The core: one browser `WebSocket`, the four closures it calls, and the
+//! listener lists they dispatch to. Every face of the crate (callbacks,
+//! async, the JS class) is built on [`WebSocket`].
+
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::blocked_port::{explicit_port, is_blocked_port};
+use crate::close::{validate_close, CloseEvent};
+use crate::error::{Error, Operation};
+use crate::listeners::{Callback, Listeners};
+use crate::message::{Message, Payload};
+use crate::protocols::validate_protocols;
+use crate::state::{BinaryType, ReadyState};
+
+/// A WebSocket connection, DOM-shaped, owned by Rust.
+///
+/// It mirrors the browser object: construct it to connect, set handlers
+/// with `set_on…` (one each, replaced on every call, like `onmessage =`),
+/// or add several listeners with `add_…_listener` (like
+/// `addEventListener`; each is removed when its [`Listener`] handle is
+/// dropped). It differs where the browser loses information silently:
+/// sending after close is an [`Error`], and bad arguments are typed errors
+/// checked before the browser is called.
+///
+/// Dropping the socket closes an open (or still connecting) connection and
+/// removes every closure it gave the browser, so no callback runs after the
+/// drop and nothing leaks. The socket is not `Clone`; a callback that needs
+/// the socket should hold a [`WeakWebSocket`] (a strong one would keep the
+/// socket alive through its own callback).
+///
+/// ```no_run
+/// use wasm_websocket::{Message, WebSocket};
+///
+/// # fn main() -> Result<(), wasm_websocket::Error> {
+/// let ws = WebSocket::with_protocols("ws://127.0.0.1:8080/", &["echo-protocol"])?;
+/// let weak = ws.downgrade();
+/// ws.set_onopen(move || {
+///     if let Some(ws) = weak.upgrade() {
+///         ws.send("Hello Server!").ok();
+///     }
+/// });
+/// ws.set_onmessage(|msg| {
+///     if let Message::Text(text) = msg {
+///         web_sys::console::log_1(&format!("Received: {text}").into());
+///     }
+/// });
+/// ws.set_onclose(|event| {
+///     web_sys::console::log_1(&format!("{event}").into());
+/// });
+/// # std::mem::drop(ws); Ok(()) }
+/// ```
+pub struct WebSocket {
+    inner: Rc<Inner>,
+}
+
+/// A non-owning reference to a [`WebSocket`], for use inside its callbacks.
+#[derive(Clone)]
+pub struct WeakWebSocket {
+    inner: Weak<Inner>,
+}
+
+impl WeakWebSocket {
+    /// The socket, if its owner has not dropped it yet.
+    pub fn upgrade(&self) -> Option<WebSocket> {
+        self.inner.upgrade().map(|inner| WebSocket { inner })
+    }
+}
+
+pub(crate) struct Inner {
+    raw: web_sys::WebSocket,
+    pub(crate) open: Listeners<web_sys::Event>,
+    pub(crate) message: Listeners<web_sys::MessageEvent>,
+    pub(crate) close: Listeners<web_sys::CloseEvent>,
+    pub(crate) error: Listeners<web_sys::Event>,
+    browser: BrowserCallbacks,
+}
+
+/// The four closures the browser calls. They hold only a `Weak` to the
+/// socket, so the socket owns them without a cycle.
+struct BrowserCallbacks {
+    open: Closure<dyn FnMut(JsValue)>,
+    message: Closure<dyn FnMut(JsValue)>,
+    close: Closure<dyn FnMut(JsValue)>,
+    error: Closure<dyn FnMut(JsValue)>,
+}
+
+impl BrowserCallbacks {
+    fn new(weak: &Weak<Inner>) -> Self {
+        fn relay<E: JsCast + 'static>(
+            weak: &Weak<Inner>,
+            pick: fn(&Inner) -> &Listeners<E>,
+        ) -> Closure<dyn FnMut(JsValue)> {
+            let weak = weak.clone();
+            Closure::new(move |event: JsValue| {
+                // Upgrading keeps the socket alive until every listener has
+                // run, even if one of them drops the owner.
+                if let Some(inner) = weak.upgrade() {
+                    pick(&inner).dispatch(&event.unchecked_into::<E>());
+                }
+            })
+        }
+        Self {
+            open: relay(weak, |inner| &inner.open),
+            message: relay(weak, |inner| &inner.message),
+            close: relay(weak, |inner| &inner.close),
+            error: relay(weak, |inner| &inner.error),
+        }
+    }
+
+    fn each(&self) -> [(&'static str, &js_sys::Function); 4] {
+        [
+            ("open", self.open.as_ref().unchecked_ref()),
+            ("message", self.message.as_ref().unchecked_ref()),
+            ("close", self.close.as_ref().unchecked_ref()),
+            ("error", self.error.as_ref().unchecked_ref()),
+        ]
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if matches!(
+            ReadyState::from_u16(self.raw.ready_state()),
+            Some(ReadyState::Connecting | ReadyState::Open)
+        ) {
+            // Nobody can observe this socket any more: end the connection
+            // rather than leave it open in the browser.
+            let _ = self.raw.close();
+        }
+        for (name, callback) in self.browser.each() {
+            let _ = self.raw.remove_event_listener_with_callback(name, callback);
+        }
+    }
+}
+
+impl WebSocket {
+    /// Connects to `url` with no subprotocol.
+    ///
+    /// The URL is resolved against the page's (or worker's) base URL;
+    /// `http:` and `https:` become `ws:` and `wss:`. Fails with
+    /// [`Error::InvalidUrl`] for an unparsable URL, another scheme or a
+    /// fragment, and [`Error::BlockedPort`] for a port browsers refuse.
+    pub fn new(url: &str) -> Result<Self, Error> {
+        Self::with_protocols::<&str>(url, &[])
+    }
+
+    /// Connects to `url` offering `protocols` (the server picks one, see
+    /// [`WebSocket::protocol`]). Fails with [`Error::InvalidProtocol`] for
+    /// an empty, non-token or repeated entry, besides the URL errors of
+    /// [`WebSocket::new`].
+    pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
+        validate_protocols(protocols)?;
+        let raw = if protocols.is_empty() {
+            web_sys::WebSocket::new(url)
+        } else {
+            let list = js_sys::Array::new();
+            for protocol in protocols {
+                list.push(&JsValue::from_str(protocol.as_ref()));
+            }
+            web_sys::WebSocket::new_with_str_sequence(url, &list)
+        }
+        .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
+        if let Some(port) = explicit_port(&raw.url()).filter(|&p| is_blocked_port(p)) {
+            // The browser would fail this connection anyway, later and
+            // without saying why; nothing is attached to it yet.
+            let _ = raw.close();
+            return Err(Error::BlockedPort {
+                url: url.to_owned(),
+                message: format!("port {port} is on the fetch standard's list of blocked ports"),
+            });
+        }
+        Self::attach(raw)
+    }
+
+    /// Registers the four browser callbacks on `raw`. If the browser refuses
+    /// one, what was registered is removed again (by `Inner`'s drop).
+    fn attach(raw: web_sys::WebSocket) -> Result<Self, Error> {
+        let inner = Rc::new_cyclic(|weak| Inner {
+            raw,
+            open: Listeners::default(),
+            message: Listeners::default(),
+            close: Listeners::default(),
+            error: Listeners::default(),
+            browser: BrowserCallbacks::new(weak),
+        });
+        for (name, callback) in inner.browser.each() {
+            inner
+                .raw
+                .add_event_listener_with_callback(name, callback)
+                .map_err(|e| Error::from_js(&e, Operation::Other))?;
+        }
+        Ok(Self { inner })
+    }
+
+    /// A [`WeakWebSocket`] to reach this socket from its own callbacks.
+    pub fn downgrade(&self) -> WeakWebSocket {
+        WeakWebSocket {
+            inner: Rc::downgrade(&self.inner),
+        }
+    }
+
+    // ----- state and getters -------------------------------------------
+
+    /// The connection state (`readyState`).
+    pub fn ready_state(&self) -> ReadyState {
+        ReadyState::from_u16(self.inner.raw.ready_state()).unwrap_or(ReadyState::Closed)
+    }
+
+    /// The resolved URL (`url`), for example `ws://host/` for `http://host`.
+    pub fn url(&self) -> String {
+        self.inner.raw.url()
+    }
+
+    /// The subprotocol the server selected (`protocol`), empty if none.
+    pub fn protocol(&self) -> String {
+        self.inner.raw.protocol()
+    }
+
+    /// The extensions the server selected (`extensions`), for example
+    /// `permessage-deflate`, or empty.
+    pub fn extensions(&self) -> String {
+        self.inner.raw.extensions()
+    }
+
+    /// Bytes queued by `send` but not yet handed to the network
+    /// (`bufferedAmount`).
+    pub fn buffered_amount(&self) -> u32 {
+        self.inner.raw.buffered_amount()
+    }
+
+    /// How binary messages are delivered (`binaryType`).
+    pub fn binary_type(&self) -> BinaryType {
+        BinaryType::from_web(self.inner.raw.binary_type())
+    }
+
+    /// Switches how binary messages arriving from now on are delivered.
+    pub fn set_binary_type(&self, binary_type: BinaryType) {
+        self.inner.raw.set_binary_type(binary_type.to_web());
+    }
+
+    /// The browser object underneath, for APIs this crate does not wrap.
+    /// Listeners added to it directly are not managed by this socket.
+    pub fn as_raw(&self) -> &web_sys::WebSocket {
+        &self.inner.raw
+    }
+
+    // ----- sending and closing -----------------------------------------
+
+    /// Sends text, bytes, a buffer or view, a `Blob`/`File` or canvas
+    /// `ImageData` (see [`Payload`]).
+    ///
+    /// Fails with [`Error::NotOpen`] while connecting and with
+    /// [`Error::Closed`] once closing has started (where the browser would
+    /// silently discard the data). Text is sent as a text message,
+    /// everything else as binary.
+    pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
+        match self.ready_state() {
+            ReadyState::Open => {}
+            ReadyState::Connecting => return Err(Error::NotOpen),
+            state => return Err(Error::Closed { state }),
+        }
+        let raw = &self.inner.raw;
+        match data.into() {
+            Payload::Text(text) => raw.send_with_str(text),
+            Payload::Bytes(bytes) => raw.send_with_u8_array(bytes),
+            Payload::ArrayBuffer(buffer) => raw.send_with_array_buffer(buffer),
+            Payload::View(view) => raw.send_with_array_buffer_view(view),
+            Payload::Blob(blob) => raw.send_with_blob(blob),
+            Payload::ImageData(image) => {
+                // The pixels as the browser holds them: no copy into wasm.
+                let pixels = js_sys::Reflect::get(image, &JsValue::from_str("data"))
+                    .map_err(|e| Error::from_js(&e, Operation::Other))?;
+                raw.send_with_array_buffer_view(pixels.unchecked_ref())
+            }
+        }
+        .map_err(|e| Error::from_js(&e, Operation::Other))
+    }
+
+    /// Starts the closing handshake with no code (the close event will
+    /// report 1005). While connecting, this fails the connection (1006).
+    /// Closing an already closing or closed socket does nothing.
+    pub fn close(&self) -> Result<(), Error> {
+        self.close_inner(None, None)
+    }
+
+    /// Closes with `code` (1000 or 3000–4999) and `reason` (at most 123
+    /// UTF-8 bytes); both are checked before the browser is called, the
+    /// code first, even if the socket is already closed.
+    ///
+    /// ```no_run
+    /// # fn demo(ws: &wasm_websocket::WebSocket) {
+    /// use wasm_websocket::Error;
+    /// assert_eq!(ws.close_with(1001, ""), Err(Error::InvalidCloseCode(1001)));
+    /// ws.close_with(4000, "done for today").unwrap();
+    /// # }
+    /// ```
+    pub fn close_with(&self, code: u16, reason: &str) -> Result<(), Error> {
+        self.close_inner(Some(code), Some(reason))
+    }
+
+    pub(crate) fn close_inner(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        validate_close(code, reason)?;
+        if matches!(self.ready_state(), ReadyState::Closing | ReadyState::Closed) {
+            return Ok(());
+        }
+        let raw = &self.inner.raw;
+        match (code, reason) {
+            (Some(code), Some(reason)) => raw.close_with_code_and_reason(code, reason),
+            (Some(code), None) => raw.close_with_code(code),
+            // The standard lets a reason go without a code; the frame then
+            // carries 1000 (RFC 6455 needs a code before any reason).
+            (None, Some(reason)) => raw.close_with_code_and_reason(1000, reason),
+            (None, None) => raw.close(),
+        }
+        .map_err(|e| Error::from_js(&e, Operation::Other))
+    }
+
+    // ----- handlers (one each, like `onopen = …`) -----------------------
+
+    /// Sets the open handler, replacing the previous one (`onopen`).
+    pub fn set_onopen(&self, mut callback: impl FnMut() + 'static) {
+        self.inner.open.set_handler(Box::new(move |_| callback()));
+    }
+
+    /// Sets the message handler, replacing the previous one (`onmessage`).
+    pub fn set_onmessage(&self, callback: impl FnMut(Message) + 'static) {
+        self.inner.message.set_handler(decode_message(callback));
+    }
+
+    /// Sets the close handler, replacing the previous one (`onclose`).
+    pub fn set_onclose(&self, callback: impl FnMut(CloseEvent) + 'static) {
+        self.inner.close.set_handler(decode_close(callback));
+    }
+
+    /// Sets the error handler, replacing the previous one (`onerror`). The
+    /// browser gives no detail; a close event (1006) always follows.
+    pub fn set_onerror(&self, mut callback: impl FnMut() + 'static) {
+        self.inner.error.set_handler(Box::new(move |_| callback()));
+    }
+
+    /// Removes the open handler (`onopen = null`).
+    pub fn clear_onopen(&self) {
+        self.inner.open.clear_handler();
+    }
+
+    /// Removes the message handler (`onmessage = null`).
+    pub fn clear_onmessage(&self) {
+        self.inner.message.clear_handler();
+    }
+
+    /// Removes the close handler (`onclose = null`).
+    pub fn clear_onclose(&self) {
+        self.inner.close.clear_handler();
+    }
+
+    /// Removes the error handler (`onerror = null`).
+    pub fn clear_onerror(&self) {
+        self.inner.error.clear_handler();
+    }
+
+    // ----- listeners (several, like addEventListener) -------------------
+
+    /// Adds an open listener; it runs after those added before it and is
+    /// removed when the returned handle is dropped.
+    #[must_use = "the listener is removed when the handle is dropped"]
+    pub fn add_open_listener(&self, mut callback: impl FnMut() + 'static) -> Listener {
+        self.listener(EventKind::Open, |inner| {
+            inner.open.add(Box::new(move |_| callback()))
+        })
+    }
+
+    /// Adds a message listener (see [`WebSocket::add_open_listener`]).
+    #[must_use = "the listener is removed when the handle is dropped"]
+    pub fn add_message_listener(&self, callback: impl FnMut(Message) + 'static) -> Listener {
+        self.listener(EventKind::Message, |inner| {
+            inner.message.add(decode_message(callback))
+        })
+    }
+
+    /// Adds a close listener (see [`WebSocket::add_open_listener`]).
+    #[must_use = "the listener is removed when the handle is dropped"]
+    pub fn add_close_listener(&self, callback: impl FnMut(CloseEvent) + 'static) -> Listener {
+        self.listener(EventKind::Close, |inner| {
+            inner.close.add(decode_close(callback))
+        })
+    }
+
+    /// Adds an error listener (see [`WebSocket::add_open_listener`]).
+    #[must_use = "the listener is removed when the handle is dropped"]
+    pub fn add_error_listener(&self, mut callback: impl FnMut() + 'static) -> Listener {
+        self.listener(EventKind::Error, |inner| {
+            inner.error.add(Box::new(move |_| callback()))
+        })
+    }
+
+    fn listener(&self, kind: EventKind, add: impl FnOnce(&Inner) -> u64) -> Listener {
+        Listener {
+            socket: Rc::downgrade(&self.inner),
+            kind,
+            id: add(&self.inner),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebSocket")
+            .field("url", &self.url())
+            .field("ready_state", &self.ready_state())
+            .finish()
+    }
+}
+
+fn decode_message(mut callback: impl FnMut(Message) + 'static) -> Callback<web_sys::MessageEvent> {
+    Box::new(move |event: &web_sys::MessageEvent| {
+        if let Some(message) = Message::from_data(event.data()) {
+            callback(message);
+        }
+    })
+}
+
+fn decode_close(mut callback: impl FnMut(CloseEvent) + 'static) -> Callback<web_sys::CloseEvent> {
+    Box::new(move |event: &web_sys::CloseEvent| callback(CloseEvent::from_web(event)))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    Open,
+    Message,
+    Close,
+    Error,
+}
+
+/// A listener added with `add_…_listener`. Dropping it removes the
+/// listener; it does not keep the socket alive.
+#[must_use = "the listener is removed when the handle is dropped"]
+pub struct Listener {
+    socket: Weak<Inner>,
+    kind: EventKind,
+    id: u64,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(inner) = self.socket.upgrade() {
+            match self.kind {
+                EventKind::Open => inner.open.remove(self.id),
+                EventKind::Message => inner.message.remove(self.id),
+                EventKind::Close => inner.close.remove(self.id),
+                EventKind::Error => inner.error.remove(self.id),
+            }
+        }
+    }
+}

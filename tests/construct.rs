@@ -1,0 +1,129 @@
+//! Construction and the send-state rules.
+//!
+//! Covers: invalid URLs (fragment, unknown scheme, unparsable) give
+//! InvalidUrl/SyntaxError with the browser's message; a blocked port gives
+//! BlockedPort/SecurityError; invalid subprotocol lists (empty, separator,
+//! non-ASCII, duplicate) give InvalidProtocol before the browser is asked;
+//! http URLs become ws; send while CONNECTING gives NotOpen; send after
+//! close (CLOSING and CLOSED) gives Closed instead of a silent drop, and
+//! bufferedAmount stays 0.
+
+mod common;
+
+use common::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use wasm_websocket::{Error, ProtocolProblem, ReadyState, WebSocket};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn invalid_urls_are_syntax_errors_naming_the_url() {
+    for bad in [
+        "ws://127.0.0.1:8765/#fragment",
+        "ftp://127.0.0.1/",
+        "ws://[::1",
+        "ws://",
+    ] {
+        match WebSocket::new(bad) {
+            Err(Error::InvalidUrl { url, message }) => {
+                assert_eq!(url, bad);
+                assert!(!message.is_empty(), "browser message kept for {bad}");
+            }
+            other => panic!("{bad}: expected InvalidUrl, got {other:?}"),
+        }
+    }
+    let err = WebSocket::new("mailto:x@y").unwrap_err();
+    assert_eq!(err.name(), "SyntaxError");
+}
+
+#[wasm_bindgen_test]
+fn blocked_port_is_a_security_error() {
+    for port in [25, 6667, 10080] {
+        let bad = format!("ws://127.0.0.1:{port}/");
+        match WebSocket::new(&bad) {
+            Err(err @ Error::BlockedPort { .. }) => {
+                assert_eq!(err.name(), "SecurityError");
+                assert!(err.to_string().contains(&format!("port {port}")), "{err}");
+            }
+            other => panic!("{bad}: expected BlockedPort, got {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn invalid_protocol_lists_are_rejected_before_connecting() {
+    let cases: [(&[&str], &str, ProtocolProblem); 4] = [
+        (&[""], "", ProtocolProblem::Empty),
+        (&["a b"], "a b", ProtocolProblem::InvalidCharacter(' ')),
+        (
+            &["ok", "日本"],
+            "日本",
+            ProtocolProblem::InvalidCharacter('日'),
+        ),
+        (&["x", "y", "x"], "x", ProtocolProblem::Duplicate),
+    ];
+    for (list, protocol, problem) in cases {
+        let err = WebSocket::with_protocols(&url("/echo"), list).unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidProtocol {
+                protocol: protocol.into(),
+                problem
+            }
+        );
+        assert_eq!(err.name(), "SyntaxError");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn http_scheme_becomes_ws() {
+    let ws = WebSocket::new(&http_url("/echo")).unwrap();
+    assert_eq!(ws.url(), url("/echo"));
+    let rec = Recorder::attach(&ws);
+    rec.opened().await;
+}
+
+#[wasm_bindgen_test]
+async fn send_while_connecting_is_not_open() {
+    let ws = WebSocket::new(&url("/hang")).unwrap();
+    assert_eq!(ws.ready_state(), ReadyState::Connecting);
+    let err = ws.send("too early").unwrap_err();
+    assert_eq!(err, Error::NotOpen);
+    assert_eq!(err.name(), "InvalidStateError");
+    assert_eq!(ws.send(&[1u8][..]), Err(Error::NotOpen));
+}
+
+#[wasm_bindgen_test]
+async fn send_after_close_is_an_error_not_a_silent_drop() {
+    let (ws, rec) = open_echo().await;
+    ws.close_with(1000, "").unwrap();
+    assert_eq!(
+        ws.send("while closing"),
+        Err(Error::Closed {
+            state: ReadyState::Closing
+        })
+    );
+    rec.closed().await;
+    let err = ws.send(&[1u8, 2, 3]).unwrap_err();
+    assert_eq!(
+        err,
+        Error::Closed {
+            state: ReadyState::Closed
+        }
+    );
+    assert_eq!(err.name(), "InvalidStateError");
+    // Nothing was handed to the browser.
+    assert_eq!(ws.buffered_amount(), 0);
+}
+
+#[wasm_bindgen_test]
+fn errors_become_js_errors_with_the_standard_name() {
+    let value = JsValue::from(Error::InvalidCloseCode(999));
+    let err: js_sys::Error = value.into();
+    assert_eq!(String::from(err.name()), "InvalidAccessError");
+    assert_eq!(
+        String::from(err.message()),
+        "close code 999 is not allowed: use 1000 or a code from 3000 to 4999"
+    );
+}

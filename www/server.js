@@ -1,0 +1,249 @@
+// The echo/test server: the seed's `echo-protocol` echo server, rebuilt on
+// the maintained `ws` package, plus the endpoints the browser tests need
+// (in the spirit of the web-platform-tests WebSocket handlers). It also
+// serves the demo page (www/) and the built package (pkg/) on one port.
+//
+//   node www/server.js            PORT (8080), HOST (127.0.0.1),
+//                                 ALLOWED_ORIGINS (comma list, or *)
+//
+// WebSocket endpoints (query parameters in brackets):
+//   /, /echo            echo text as text and binary as binary
+//   /close [code, reason, delay]   server closes with that code and reason
+//   /drop [delay]       abrupt TCP drop after open (client sees 1006)
+//   /refuse [status]    handshake answered with an HTTP error (default 403)
+//   /first-protocol     selects the first protocol the client offers
+//   /silent             accepts, then never sends anything
+//   /hang               never answers the handshake
+//   /violate            sends a frame with a reserved opcode after open
+// Any WebSocket URL with [key] is refused (503) while a refusal window for
+// that key is open: HTTP GET /control/refuse?key=K&ms=N opens one.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '..');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+// The demo page runs under this policy: only our own scripts and wasm.
+const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+  "connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self'";
+
+/** True for origins on this machine: http(s)://localhost, 127.x, [::1]. */
+export function isLoopbackOrigin(origin) {
+  try {
+    const { protocol, hostname } = new URL(origin);
+    if (protocol !== 'http:' && protocol !== 'https:') return false;
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Origin allow-list, checked before the upgrade. `allowed` is 'loopback'
+ * (default), '*', or an array of exact origins. A request without an
+ * Origin header is not from a browser page, so there is no page to protect
+ * and it is let through; `null` origins (sandboxed frames, files) are not.
+ */
+export function originAllowed(origin, allowed = 'loopback') {
+  if (origin === undefined) return true;
+  if (allowed === '*') return true;
+  if (allowed === 'loopback') return isLoopbackOrigin(origin);
+  return allowed.includes(origin);
+}
+
+function parseAllowed(env) {
+  if (!env) return 'loopback';
+  if (env.trim() === '*') return '*';
+  return env.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function log(...parts) {
+  console.log(new Date().toISOString(), ...parts);
+}
+
+function intParam(params, name, fallback) {
+  const value = Number.parseInt(params.get(name) ?? '', 10);
+  return Number.isFinite(value) ? value : fallback;
+}
+
+function rejectUpgrade(socket, status, reason) {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Creates the server (not yet listening). Returns { server, close }. */
+export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}) {
+  const say = quiet ? () => {} : log;
+  const refusals = new Map(); // key -> time (ms) until which upgrades are refused
+  const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
+  const timers = new Set();
+  const later = (ms, fn) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 128 * 1024 * 1024,
+    handleProtocols(protocols, request) {
+      const offered = [...protocols];
+      if (request.url.startsWith('/first-protocol')) return offered[0] ?? false;
+      return protocols.has('echo-protocol') ? 'echo-protocol' : false;
+    },
+  });
+
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals }));
+
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => {}); // peers that vanish mid-handshake must not crash us
+    const url = new URL(request.url, 'http://localhost');
+    const origin = request.headers.origin;
+    if (!originAllowed(origin, allowedOrigins)) {
+      say(`refused origin ${origin} for ${url.pathname}`);
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
+    const key = url.searchParams.get('key');
+    if (key && (refusals.get(key) ?? 0) > Date.now()) {
+      say(`refused ${url.pathname} (key ${key} in a refusal window)`);
+      return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
+    switch (url.pathname) {
+      case '/refuse': {
+        const status = intParam(url.searchParams, 'status', 403);
+        say(`refused handshake for /refuse with ${status}`);
+        return rejectUpgrade(socket, status, 'Refused');
+      }
+      case '/hang':
+        say('holding /hang handshake open without an answer');
+        hanging.add(socket);
+        socket.on('close', () => hanging.delete(socket));
+        return;
+      default:
+        wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, url, origin));
+    }
+  });
+
+  function onConnection(ws, url, origin) {
+    const params = url.searchParams;
+    say(`accepted ${url.pathname} from ${origin ?? '(no origin)'} protocol=${ws.protocol || '-'}`);
+    ws.on('close', (code, reason) => say(`closed ${url.pathname} code=${code} reason=${reason.toString() || '-'}`));
+    ws.on('error', (err) => say(`error on ${url.pathname}: ${err.message}`));
+    switch (url.pathname) {
+      case '/close': {
+        const code = intParam(params, 'code', 1000);
+        const reason = params.get('reason') ?? '';
+        later(intParam(params, 'delay', 0), () => ws.close(code, reason));
+        return;
+      }
+      case '/drop':
+        later(intParam(params, 'delay', 0), () => ws.terminate());
+        return;
+      case '/silent':
+        return;
+      case '/violate':
+        // FIN + reserved opcode 0xB: a protocol violation the client must fail on.
+        later(intParam(params, 'delay', 0), () => ws._socket.write(Buffer.from([0x8b, 0x00])));
+        return;
+      default:
+        ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    }
+  }
+
+  function close() {
+    for (const t of timers) clearTimeout(t);
+    for (const s of hanging) s.destroy();
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  return { server, close };
+}
+
+function serveHttp(req, res, { allowedOrigins, refusals }) {
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/control/refuse') {
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, allowedOrigins)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const key = url.searchParams.get('key');
+    const ms = intParam(url.searchParams, 'ms', 0);
+    if (!key || ms <= 0 || ms > 600_000) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('need key and ms (1..600000)\n');
+      return;
+    }
+    refusals.set(key, Date.now() + ms);
+    const headers = { 'Content-Type': 'text/plain' };
+    if (origin) headers['Access-Control-Allow-Origin'] = origin;
+    res.writeHead(200, headers).end(`refusing key ${key} for ${ms} ms\n`);
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end();
+    return;
+  }
+  serveStatic(url.pathname, res);
+}
+
+function serveStatic(pathname, res) {
+  let relative;
+  try {
+    relative = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  // /pkg/* is the wasm-pack output; everything else comes from www/.
+  let base = path.join(ROOT, 'www');
+  if (relative.startsWith('/pkg/')) {
+    base = path.join(ROOT, 'pkg');
+    relative = relative.slice('/pkg'.length);
+  }
+  if (relative.endsWith('/')) relative += 'index.html';
+  const file = path.resolve(base, '.' + relative);
+  if (!file.startsWith(base + path.sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  fs.readFile(file, (err, body) => {
+    if (err) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+    const headers = { 'Content-Type': type, 'Cache-Control': 'no-store' };
+    if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CSP;
+    res.writeHead(200, headers).end(body);
+  });
+}
+
+// Run directly: listen and stop cleanly on SIGINT/SIGTERM.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS) });
+  server.listen(port, host, () => log(`Server is listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${port}/`));
+  const stop = () => close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
