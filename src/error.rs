@@ -209,13 +209,23 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<Error> for JsValue {
-    /// A JS `Error` whose `name` is [`Error::name`] and whose `message` is
-    /// the Display text, so `catch (e) { e.name }` works as with the
-    /// browser's own exceptions.
+    /// What the browser would throw: a `DOMException` with [`Error::name`]
+    /// (a `TypeError` for [`Error::UnknownValue`]) and the Display text as
+    /// its message, so `catch (e) { e.name }` works as with the browser's
+    /// own exceptions.
     fn from(error: Error) -> JsValue {
-        let js = js_sys::Error::new(&error.to_string());
-        js.set_name(error.name());
-        js.into()
+        let message = error.to_string();
+        if matches!(error, Error::UnknownValue { .. }) {
+            return js_sys::TypeError::new(&message).into();
+        }
+        match web_sys::DomException::new_with_message_and_name(&message, error.name()) {
+            Ok(dom) => dom.into(),
+            Err(_) => {
+                let js = js_sys::Error::new(&message);
+                js.set_name(error.name());
+                js.into()
+            }
+        }
     }
 }
 

@@ -33,6 +33,7 @@
 mod blocked_port;
 mod close;
 mod error;
+mod js;
 mod listeners;
 mod message;
 mod protocols;
@@ -42,6 +43,7 @@ mod state;
 pub use blocked_port::{is_blocked_port, BLOCKED_PORTS};
 pub use close::{codes, is_valid_close_code, validate_close, CloseEvent, MAX_REASON_BYTES};
 pub use error::{Error, ProtocolProblem};
+pub use js::WebSocketClient;
 pub use message::{Message, Payload};
 pub use protocols::validate_protocols;
 pub use socket::{Listener, WeakWebSocket, WebSocket};

@@ -103,6 +103,11 @@ pub enum Payload<'a> {
     Blob(&'a Blob),
     /// Canvas pixels: the RGBA bytes of an `ImageData`, sent as binary.
     ImageData(&'a ImageData),
+    /// Any JS value, handed to the browser's `send` as it is: a string is
+    /// sent as text, a `Blob`, `ArrayBuffer` or view as binary, an
+    /// `ImageData` as its pixels, anything else as its string form (as the
+    /// browser does). Nothing is copied through wasm memory.
+    JsValue(&'a JsValue),
 }
 
 impl<'a> From<&'a str> for Payload<'a> {

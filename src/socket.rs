@@ -269,12 +269,11 @@ impl WebSocket {
             Payload::ArrayBuffer(buffer) => raw.send_with_array_buffer(buffer),
             Payload::View(view) => raw.send_with_array_buffer_view(view),
             Payload::Blob(blob) => raw.send_with_blob(blob),
-            Payload::ImageData(image) => {
-                // The pixels as the browser holds them: no copy into wasm.
-                let pixels = js_sys::Reflect::get(image, &JsValue::from_str("data"))
-                    .map_err(|e| Error::from_js(&e, Operation::Other))?;
-                raw.send_with_array_buffer_view(pixels.unchecked_ref())
-            }
+            Payload::ImageData(image) => send_image_data(raw, image),
+            Payload::JsValue(value) => match value.dyn_ref::<web_sys::ImageData>() {
+                Some(image) => send_image_data(raw, image),
+                None => send_any(raw, value),
+            },
         }
         .map_err(|e| Error::from_js(&e, Operation::Other))
     }
@@ -405,6 +404,54 @@ impl WebSocket {
     }
 }
 
+/// Raw access for the crate's other faces: callbacks that get the browser's
+/// event object itself (for JS listeners, which must see it unchanged).
+impl WebSocket {
+    pub(crate) fn add_raw_listener(
+        &self,
+        kind: EventKind,
+        callback: impl FnMut(&web_sys::Event) + 'static,
+    ) -> Listener {
+        self.listener(kind, |inner| match kind {
+            EventKind::Open => inner.open.add(raw(callback)),
+            EventKind::Message => inner.message.add(raw(callback)),
+            EventKind::Close => inner.close.add(raw(callback)),
+            EventKind::Error => inner.error.add(raw(callback)),
+        })
+    }
+
+    pub(crate) fn set_raw_handler(
+        &self,
+        kind: EventKind,
+        callback: impl FnMut(&web_sys::Event) + 'static,
+    ) {
+        let inner = &self.inner;
+        match kind {
+            EventKind::Open => inner.open.set_handler(raw(callback)),
+            EventKind::Message => inner.message.set_handler(raw(callback)),
+            EventKind::Close => inner.close.set_handler(raw(callback)),
+            EventKind::Error => inner.error.set_handler(raw(callback)),
+        }
+    }
+
+    pub(crate) fn clear_raw_handler(&self, kind: EventKind) {
+        let inner = &self.inner;
+        match kind {
+            EventKind::Open => inner.open.clear_handler(),
+            EventKind::Message => inner.message.clear_handler(),
+            EventKind::Close => inner.close.clear_handler(),
+            EventKind::Error => inner.error.clear_handler(),
+        }
+    }
+}
+
+/// Wraps a callback on `Event` for a list of one of its subclasses.
+fn raw<E: AsRef<web_sys::Event>>(
+    mut callback: impl FnMut(&web_sys::Event) + 'static,
+) -> Callback<E> {
+    Box::new(move |event: &E| callback(event.as_ref()))
+}
+
 impl std::fmt::Debug for WebSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebSocket")
@@ -412,6 +459,28 @@ impl std::fmt::Debug for WebSocket {
             .field("ready_state", &self.ready_state())
             .finish()
     }
+}
+
+/// Sends canvas pixels as the browser holds them: no copy into wasm.
+fn send_image_data(raw: &web_sys::WebSocket, image: &web_sys::ImageData) -> Result<(), JsValue> {
+    let pixels = js_sys::Reflect::get(image, &JsValue::from_str("data"))?;
+    raw.send_with_array_buffer_view(pixels.unchecked_ref())
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The browser socket seen through an untyped `send`.
+    type AnySend;
+
+    /// `WebSocket.prototype.send` with any value: strings, Blobs, buffers
+    /// and views pass straight through; other values are stringified, as
+    /// the browser does.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send(this: &AnySend, data: &JsValue) -> Result<(), JsValue>;
+}
+
+fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
+    raw.unchecked_ref::<AnySend>().send(data)
 }
 
 fn decode_message(mut callback: impl FnMut(Message) + 'static) -> Callback<web_sys::MessageEvent> {
@@ -426,12 +495,26 @@ fn decode_close(mut callback: impl FnMut(CloseEvent) + 'static) -> Callback<web_
     Box::new(move |event: &web_sys::CloseEvent| callback(CloseEvent::from_web(event)))
 }
 
-#[derive(Debug, Clone, Copy)]
-enum EventKind {
+/// The four event types a socket fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
     Open,
     Message,
     Close,
     Error,
+}
+
+impl EventKind {
+    /// The kind for a DOM event type name; `None` for other names.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "open" => Some(Self::Open),
+            "message" => Some(Self::Message),
+            "close" => Some(Self::Close),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
 }
 
 /// A listener added with `add_…_listener`. Dropping it removes the

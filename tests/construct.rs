@@ -11,7 +11,7 @@
 mod common;
 
 use common::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use wasm_websocket::{Error, ProtocolProblem, ReadyState, WebSocket};
 
@@ -118,12 +118,22 @@ async fn send_after_close_is_an_error_not_a_silent_drop() {
 }
 
 #[wasm_bindgen_test]
-fn errors_become_js_errors_with_the_standard_name() {
+fn errors_become_dom_exceptions_with_the_standard_name() {
     let value = JsValue::from(Error::InvalidCloseCode(999));
-    let err: js_sys::Error = value.into();
-    assert_eq!(String::from(err.name()), "InvalidAccessError");
+    assert!(
+        value.is_instance_of::<js_sys::Error>(),
+        "DOMException is an Error"
+    );
+    let dom: web_sys::DomException = value.dyn_into().unwrap();
+    assert_eq!(dom.name(), "InvalidAccessError");
+    assert_eq!(dom.code(), 15, "the legacy code follows the name");
     assert_eq!(
-        String::from(err.message()),
+        dom.message(),
         "close code 999 is not allowed: use 1000 or a code from 3000 to 4999"
     );
+    let type_error = JsValue::from(Error::UnknownValue {
+        what: "binaryType",
+        value: "text".into(),
+    });
+    assert!(type_error.is_instance_of::<js_sys::TypeError>());
 }

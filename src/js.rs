@@ -1,0 +1,497 @@
+//! The npm face: `WebSocketClient`, a class for JavaScript shaped like the
+//! browser's `WebSocket` (same members, same events, same exceptions by
+//! name), built on the same core as the Rust faces. Events reach JS
+//! listeners as the browser's own event objects, and sent strings, Blobs
+//! and buffers go to the browser as the JS values they are: no payload
+//! makes a trip through wasm memory.
+//!
+//! Its TypeScript declaration is written by hand below (exact unions,
+//! overloads per event type); `tests/e2e/types.test.mjs` type-checks it.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::message::Payload;
+use crate::socket::{EventKind, Listener, WebSocket};
+use crate::state::BinaryType;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLASS: &'static str = r#"
+/** How binary messages are delivered. */
+export type BinaryType = "blob" | "arraybuffer";
+/** What `MessageEvent.data` holds: text, or binary as `binaryType` says. */
+export type MessageData = string | Blob | ArrayBuffer;
+/** What `send` accepts; `ImageData` is sent as its RGBA bytes. */
+export type SendData = string | Blob | ArrayBufferLike | ArrayBufferView | ImageData;
+/** The numeric connection states (`CONNECTING` … `CLOSED`). */
+export type ReadyStateValue = 0 | 1 | 2 | 3;
+
+/** Event type names and the events they deliver. */
+export interface WebSocketClientEventMap {
+  open: Event;
+  message: MessageEvent<MessageData>;
+  close: CloseEvent;
+  error: Event;
+}
+
+/** A listener: a function, or an object with `handleEvent`, as in the DOM. */
+export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> =
+  | ((event: WebSocketClientEventMap[K]) => unknown)
+  | { handleEvent(event: WebSocketClientEventMap[K]): unknown };
+
+/** Options beyond the browser constructor's. */
+export interface WebSocketClientOptions {
+  /** Initial `binaryType` (default `"blob"`). */
+  binaryType?: BinaryType;
+}
+
+/**
+ * A WebSocket shaped like the browser's, backed by wasm-websocket.
+ * Differences: `send` after close throws `InvalidStateError` instead of
+ * silently dropping data; blocked ports throw `SecurityError` at once.
+ * Call `free()` (or `using`) to release it early; closing releases the
+ * connection itself.
+ */
+export class WebSocketClient {
+  /**
+   * Connects to `url` (resolved against the page; http(s) becomes ws(s)).
+   * @throws {DOMException} `SyntaxError` for a bad URL, scheme, fragment or
+   * protocol list; `SecurityError` for a blocked port.
+   */
+  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketClientOptions);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+  /** The connection state. */
+  readonly readyState: ReadyStateValue;
+  /** The resolved URL. */
+  readonly url: string;
+  /** The subprotocol the server selected, or "". */
+  readonly protocol: string;
+  /** The extensions the server selected, or "". */
+  readonly extensions: string;
+  /** Bytes queued by `send` and not yet sent. */
+  readonly bufferedAmount: number;
+  /** How binary messages arrive; other values are ignored. */
+  binaryType: BinaryType;
+  onopen: ((event: Event) => unknown) | null;
+  onmessage: ((event: MessageEvent<MessageData>) => unknown) | null;
+  onclose: ((event: CloseEvent) => unknown) | null;
+  onerror: ((event: Event) => unknown) | null;
+  addEventListener<K extends keyof WebSocketClientEventMap>(
+    type: K,
+    listener: WebSocketClientListener<K> | null,
+    options?: boolean | { once?: boolean; capture?: boolean },
+  ): void;
+  removeEventListener<K extends keyof WebSocketClientEventMap>(
+    type: K,
+    listener: WebSocketClientListener<K> | null,
+    options?: boolean | { capture?: boolean },
+  ): void;
+  /**
+   * Sends text or binary data.
+   * @throws {DOMException} `InvalidStateError` while connecting and after
+   * closing has started.
+   */
+  send(data: SendData): void;
+  /**
+   * Starts the closing handshake.
+   * @throws {DOMException} `InvalidAccessError` for a code other than 1000
+   * or 3000–4999; `SyntaxError` for a reason over 123 UTF-8 bytes.
+   */
+  close(code?: number, reason?: string): void;
+  /** Releases the wasm side now (closes the connection if open). */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`: the USVString conversion WebIDL applies.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn to_usv_string(value: &JsValue) -> Result<String, JsValue>;
+
+    /// `reportError`: how the DOM reports an exception from a listener
+    /// without stopping the others.
+    #[wasm_bindgen(catch, js_name = reportError)]
+    fn report_error(error: &JsValue) -> Result<(), JsValue>;
+}
+
+/// A listener added with `addEventListener`, kept to find it again.
+struct JsListener {
+    kind: EventKind,
+    target: JsValue,
+    serial: u64,
+    _handle: Listener,
+}
+
+type JsListeners = Rc<RefCell<Vec<JsListener>>>;
+
+/// The browser-shaped WebSocket class exported to JavaScript.
+#[wasm_bindgen(skip_typescript)]
+pub struct WebSocketClient {
+    socket: WebSocket,
+    /// What `onopen` … `onerror` return, indexed by `EventKind`.
+    handlers: [RefCell<JsValue>; 4],
+    listeners: JsListeners,
+    next_serial: Cell<u64>,
+}
+
+#[wasm_bindgen]
+impl WebSocketClient {
+    /// `new WebSocketClient(url, protocols?, options?)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        url: &JsValue,
+        protocols: &JsValue,
+        options: &JsValue,
+    ) -> Result<WebSocketClient, JsValue> {
+        crate::init();
+        let url = to_usv_string(url)?;
+        let protocols = protocol_list(protocols)?;
+        let socket = WebSocket::with_protocols(&url, &protocols)?;
+        if let Some(binary_type) = option(options, "binaryType")? {
+            set_binary_type(&socket, &binary_type);
+        }
+        Ok(Self {
+            socket,
+            handlers: Default::default(),
+            listeners: Rc::default(),
+            next_serial: Cell::new(0),
+        })
+    }
+
+    // ----- constants -------------------------------------------------------
+
+    /// 0
+    #[wasm_bindgen(getter = CONNECTING)]
+    pub fn connecting_static() -> u16 {
+        0
+    }
+    /// 1
+    #[wasm_bindgen(getter = OPEN)]
+    pub fn open_static() -> u16 {
+        1
+    }
+    /// 2
+    #[wasm_bindgen(getter = CLOSING)]
+    pub fn closing_static() -> u16 {
+        2
+    }
+    /// 3
+    #[wasm_bindgen(getter = CLOSED)]
+    pub fn closed_static() -> u16 {
+        3
+    }
+    /// 0
+    #[wasm_bindgen(getter = CONNECTING)]
+    pub fn connecting(&self) -> u16 {
+        0
+    }
+    /// 1
+    #[wasm_bindgen(getter = OPEN)]
+    pub fn open(&self) -> u16 {
+        1
+    }
+    /// 2
+    #[wasm_bindgen(getter = CLOSING)]
+    pub fn closing(&self) -> u16 {
+        2
+    }
+    /// 3
+    #[wasm_bindgen(getter = CLOSED)]
+    pub fn closed(&self) -> u16 {
+        3
+    }
+
+    // ----- attributes ------------------------------------------------------
+
+    /// `readyState`.
+    #[wasm_bindgen(getter = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.socket.ready_state().into()
+    }
+
+    /// `url`.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.socket.url()
+    }
+
+    /// `protocol`.
+    #[wasm_bindgen(getter)]
+    pub fn protocol(&self) -> String {
+        self.socket.protocol()
+    }
+
+    /// `extensions`.
+    #[wasm_bindgen(getter)]
+    pub fn extensions(&self) -> String {
+        self.socket.extensions()
+    }
+
+    /// `bufferedAmount`.
+    #[wasm_bindgen(getter = bufferedAmount)]
+    pub fn buffered_amount(&self) -> u32 {
+        self.socket.buffered_amount()
+    }
+
+    /// `binaryType`: `"blob"` or `"arraybuffer"`.
+    #[wasm_bindgen(getter = binaryType)]
+    pub fn binary_type(&self) -> String {
+        self.socket.binary_type().as_str().to_owned()
+    }
+
+    /// Setting another value is ignored, as the browser does.
+    #[wasm_bindgen(setter = binaryType)]
+    pub fn set_binary_type(&self, value: &JsValue) {
+        set_binary_type(&self.socket, value);
+    }
+
+    // ----- on<event> handlers ----------------------------------------------
+
+    /// `onopen`.
+    #[wasm_bindgen(getter)]
+    pub fn onopen(&self) -> JsValue {
+        self.handler(EventKind::Open)
+    }
+    /// `onopen = f`.
+    #[wasm_bindgen(setter)]
+    pub fn set_onopen(&self, f: JsValue) {
+        self.set_handler(EventKind::Open, f);
+    }
+    /// `onmessage`.
+    #[wasm_bindgen(getter)]
+    pub fn onmessage(&self) -> JsValue {
+        self.handler(EventKind::Message)
+    }
+    /// `onmessage = f`.
+    #[wasm_bindgen(setter)]
+    pub fn set_onmessage(&self, f: JsValue) {
+        self.set_handler(EventKind::Message, f);
+    }
+    /// `onclose`.
+    #[wasm_bindgen(getter)]
+    pub fn onclose(&self) -> JsValue {
+        self.handler(EventKind::Close)
+    }
+    /// `onclose = f`.
+    #[wasm_bindgen(setter)]
+    pub fn set_onclose(&self, f: JsValue) {
+        self.set_handler(EventKind::Close, f);
+    }
+    /// `onerror`.
+    #[wasm_bindgen(getter)]
+    pub fn onerror(&self) -> JsValue {
+        self.handler(EventKind::Error)
+    }
+    /// `onerror = f`.
+    #[wasm_bindgen(setter)]
+    pub fn set_onerror(&self, f: JsValue) {
+        self.set_handler(EventKind::Error, f);
+    }
+
+    // ----- listeners ---------------------------------------------------------
+
+    /// `addEventListener(type, listener, options)`: adding the same
+    /// listener for the same type twice has no effect; `{ once: true }`
+    /// removes it after its first call. Unknown types are accepted and
+    /// never fire, as on any EventTarget.
+    #[wasm_bindgen(js_name = addEventListener)]
+    pub fn add_event_listener(
+        &self,
+        kind: &str,
+        listener: JsValue,
+        options: &JsValue,
+    ) -> Result<(), JsValue> {
+        let Some(kind) = EventKind::from_name(kind) else {
+            return Ok(());
+        };
+        if !listener.is_object() {
+            return Ok(()); // null and primitives are ignored
+        }
+        let exists = self
+            .listeners
+            .borrow()
+            .iter()
+            .any(|l| l.kind == kind && l.target == listener);
+        if exists {
+            return Ok(());
+        }
+        let once = options.is_object() && option(options, "once")?.is_some_and(|v| v.is_truthy());
+        let serial = self.next_serial.get();
+        self.next_serial.set(serial + 1);
+        let weak: Weak<RefCell<Vec<JsListener>>> = Rc::downgrade(&self.listeners);
+        let target = listener.clone();
+        let handle = self.socket.add_raw_listener(kind, move |event| {
+            if once {
+                if let Some(list) = weak.upgrade() {
+                    // Dropping the entry drops its handle: removed before
+                    // the call, as the DOM does.
+                    list.borrow_mut().retain(|l| l.serial != serial);
+                }
+            }
+            invoke(&target, event);
+        });
+        self.listeners.borrow_mut().push(JsListener {
+            kind,
+            target: listener,
+            serial,
+            _handle: handle,
+        });
+        Ok(())
+    }
+
+    /// `removeEventListener(type, listener)`.
+    #[wasm_bindgen(js_name = removeEventListener)]
+    pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, _options: &JsValue) {
+        if let Some(kind) = EventKind::from_name(kind) {
+            // Take the entry out first, then drop it outside the borrow.
+            let removed = {
+                let mut list = self.listeners.borrow_mut();
+                list.iter()
+                    .position(|l| l.kind == kind && l.target == *listener)
+                    .map(|i| list.remove(i))
+            };
+            drop(removed);
+        }
+    }
+
+    // ----- methods -----------------------------------------------------------
+
+    /// `send(data)`: strings, Blobs, buffers and views go to the browser as
+    /// they are; `ImageData` is sent as its pixels. Throws
+    /// `InvalidStateError` while connecting and after closing started.
+    pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
+        Ok(self.socket.send(Payload::JsValue(data))?)
+    }
+
+    /// `close(code?, reason?)` with the standard's checks.
+    pub fn close(&self, code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
+        let code = if code.is_undefined() {
+            None
+        } else {
+            Some(clamp_unsigned_short(code.as_f64().unwrap_or(f64::NAN)))
+        };
+        let reason = if reason.is_undefined() {
+            None
+        } else {
+            Some(to_usv_string(reason)?)
+        };
+        Ok(self.socket.close_inner(code, reason.as_deref())?)
+    }
+}
+
+impl WebSocketClient {
+    fn handler(&self, kind: EventKind) -> JsValue {
+        self.handlers[kind as usize].borrow().clone()
+    }
+
+    /// As the DOM: objects (callable or not) are stored, anything else
+    /// means null.
+    fn set_handler(&self, kind: EventKind, f: JsValue) {
+        if f.is_object() || f.is_function() {
+            let target = f.clone();
+            self.socket
+                .set_raw_handler(kind, move |event| invoke(&target, event));
+            *self.handlers[kind as usize].borrow_mut() = f;
+        } else {
+            self.socket.clear_raw_handler(kind);
+            *self.handlers[kind as usize].borrow_mut() = JsValue::NULL;
+        }
+    }
+}
+
+/// Calls a function listener, or an object's `handleEvent`; an exception
+/// is reported like an uncaught one and the next listener still runs.
+fn invoke(listener: &JsValue, event: &web_sys::Event) {
+    let result = match listener.dyn_ref::<Function>() {
+        Some(f) => f.call1(&JsValue::UNDEFINED, event),
+        None => Reflect::get(listener, &JsValue::from_str("handleEvent")).and_then(|m| {
+            match m.dyn_ref::<Function>() {
+                Some(f) => f.call1(listener, event),
+                None => Err(js_sys::TypeError::new("listener has no handleEvent method").into()),
+            }
+        }),
+    };
+    if let Err(error) = result {
+        if report_error(&error).is_err() {
+            web_sys::console::error_1(&error);
+        }
+    }
+}
+
+/// A protocol argument: absent, one string, or a sequence of strings.
+fn protocol_list(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if let Some(one) = value.as_string() {
+        return Ok(vec![one]);
+    }
+    if let Some(iter) = js_sys::try_iter(value)? {
+        return iter.map(|item| to_usv_string(&item?)).collect();
+    }
+    Ok(vec![to_usv_string(value)?])
+}
+
+/// `options[name]`, or `None` when absent or undefined.
+fn option(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &JsValue::from_str(name))?;
+    Ok((!value.is_undefined()).then_some(value))
+}
+
+fn set_binary_type(socket: &WebSocket, value: &JsValue) {
+    if let Some(binary_type) = value.as_string().and_then(|s| s.parse::<BinaryType>().ok()) {
+        socket.set_binary_type(binary_type);
+    }
+}
+
+/// WebIDL `[Clamp] unsigned short`: NaN is 0, the rest is clamped to
+/// 0..=65535 and rounded half to even. So 65536 becomes 65535 (invalid)
+/// rather than wrapping around to 0.
+pub(crate) fn clamp_unsigned_short(value: f64) -> u16 {
+    if value.is_nan() {
+        return 0;
+    }
+    let clamped = value.clamp(0.0, 65535.0);
+    let floor = clamped.floor();
+    let rounded = match clamped - floor {
+        d if d > 0.5 => floor + 1.0,
+        d if d < 0.5 => floor,
+        _ if floor % 2.0 == 0.0 => floor,
+        _ => floor + 1.0,
+    };
+    rounded as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clamp_unsigned_short;
+
+    #[test]
+    fn close_codes_from_js_are_clamped_not_wrapped() {
+        assert_eq!(clamp_unsigned_short(1000.0), 1000);
+        assert_eq!(clamp_unsigned_short(65536.0), 65535);
+        assert_eq!(clamp_unsigned_short(66536.0), 65535, "would wrap to 1000");
+        assert_eq!(clamp_unsigned_short(-1.0), 0);
+        assert_eq!(clamp_unsigned_short(f64::NAN), 0);
+        assert_eq!(clamp_unsigned_short(f64::INFINITY), 65535);
+        assert_eq!(clamp_unsigned_short(3000.5), 3000);
+        assert_eq!(clamp_unsigned_short(3001.5), 3002);
+        assert_eq!(clamp_unsigned_short(3999.7), 4000);
+    }
+}

@@ -1,0 +1,66 @@
+// Shared by the browser tests: the echo/test server from www/server.js on
+// an ephemeral 127.0.0.1 port (stopped by the test), and Debian's Chromium
+// driven by playwright-core (never a downloaded browser).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from '../../www/server.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const OUTPUT = path.join(ROOT, 'test-output');
+
+export function chromiumPath() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Chromium not found: install the Debian package "chromium" (npm test does it as root)');
+  }
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export async function launchBrowser(extraArgs = []) {
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** Starts the echo/test server; `close()` stops it. */
+export async function startServer() {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'wasm_websocket.js'))) {
+    throw new Error('pkg/ is missing: run `npm run build` (npm test does it) first');
+  }
+  const { server, close } = createServer({ quiet: true });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return { port, base: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, close };
+}
+
+/** A page that fails the test on any uncaught error or CSP violation. */
+export async function openPage(browser, url, options = {}) {
+  const page = await browser.newPage(options);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection to/.test(m.text())) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+export function outputFile(name) {
+  fs.mkdirSync(OUTPUT, { recursive: true });
+  return path.join(OUTPUT, name);
+}
