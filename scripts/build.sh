@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ (ES modules for pages, --target web).
+# Builds the npm package: by default into pkg/ as ES modules for pages
+# (--target web); `npm run build:bundler` builds pkg-bundler/ for bundlers.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-wasm-pack build --release --target web --out-dir pkg "$@"
+if [ $# -eq 0 ]; then set -- --target web --out-dir pkg; fi
+wasm-pack build --release "$@"

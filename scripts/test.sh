@@ -3,8 +3,9 @@
 #   1. native `cargo test` (pure logic, doc examples)
 #   2. browser tests: `wasm-pack test --headless --chrome` against the echo
 #      server, which this script starts and stops by its PID
-#   3. Node tests (node:test; the browser ones drive Debian's Chromium
-#      through playwright-core)
+#   3. Node tests (node:test): the test server, then the npm package in
+#      Chromium through playwright-core (demo page, JS class rules,
+#      TypeScript declarations, packed tarball bundled by Vite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -23,5 +24,6 @@ start_server "$PORT" test-output/server.log
 wasm-pack test --headless --chrome
 stop_server
 
-echo "== 3/3 node tests (node --test)"
-node --test tests/node/
+echo "== 3/3 node and Playwright tests (node --test)"
+bash scripts/build.sh
+node --test --test-timeout=120000 tests/node/ tests/e2e/

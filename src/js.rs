@@ -165,7 +165,7 @@ impl WebSocketClient {
         }
         Ok(Self {
             socket,
-            handlers: Default::default(),
+            handlers: std::array::from_fn(|_| RefCell::new(JsValue::NULL)),
             listeners: Rc::default(),
             next_serial: Cell::new(0),
         })
@@ -317,7 +317,7 @@ impl WebSocketClient {
         let Some(kind) = EventKind::from_name(kind) else {
             return Ok(());
         };
-        if !listener.is_object() {
+        if !(listener.is_object() || listener.is_function()) {
             return Ok(()); // null and primitives are ignored
         }
         let exists = self

@@ -1,0 +1,310 @@
+// The JS class's behaviour rules, from JavaScript in Chromium: the same
+// checks as the Rust face, with the browser's exception names, and the
+// DOM behaviours a WebSocket user relies on.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+let problems;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ({ page, problems } = await openPage(browser, `${server.base}/`));
+  await page.waitForSelector('body[data-ready=true]');
+  await page.evaluate(async (ws) => {
+    const mod = await import('/pkg/wasm_websocket.js');
+    await mod.default();
+    window.WSC = mod.WebSocketClient;
+    window.WS_BASE = ws;
+    // Helpers used by the tests below.
+    window.opened = (url = `${ws}/echo`, protocols = ['echo-protocol']) =>
+      new Promise((resolve, reject) => {
+        const c = new mod.WebSocketClient(url, protocols);
+        c.addEventListener('open', () => resolve(c), { once: true });
+        c.addEventListener('close', (e) => reject(new Error(`closed ${e.code}`)), { once: true });
+      });
+    window.nextEvent = (c, type) => new Promise((resolve) => c.addEventListener(type, resolve, { once: true }));
+    window.thrown = (fn) => {
+      try {
+        fn();
+        return null;
+      } catch (e) {
+        return { name: e.name, message: e.message, dom: e instanceof DOMException, error: e instanceof Error };
+      }
+    };
+  }, server.ws);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('constants and initial attributes match the browser WebSocket', async () => {
+  const got = await page.evaluate(() => {
+    const c = new WSC(`${WS_BASE}/hang`);
+    const r = {
+      statics: [WSC.CONNECTING, WSC.OPEN, WSC.CLOSING, WSC.CLOSED],
+      instance: [c.CONNECTING, c.OPEN, c.CLOSING, c.CLOSED],
+      readyState: c.readyState,
+      url: c.url,
+      protocol: c.protocol,
+      extensions: c.extensions,
+      bufferedAmount: c.bufferedAmount,
+      binaryType: c.binaryType,
+      handlers: [c.onopen, c.onmessage, c.onclose, c.onerror],
+      httpUrl: new WSC(`${WS_BASE.replace('ws', 'http')}/hang`).url,
+    };
+    c.close();
+    return r;
+  });
+  assert.deepEqual(got, {
+    statics: [0, 1, 2, 3],
+    instance: [0, 1, 2, 3],
+    readyState: 0,
+    url: `${server.ws}/hang`,
+    protocol: '',
+    extensions: '',
+    bufferedAmount: 0,
+    binaryType: 'blob',
+    handlers: [null, null, null, null],
+    httpUrl: `${server.ws}/hang`,
+  });
+});
+
+test('invalid URLs and protocol lists throw SyntaxError DOMExceptions, blocked ports SecurityError', async () => {
+  const got = await page.evaluate(() =>
+    [
+      () => new WSC('ws://127.0.0.1/#frag'),
+      () => new WSC('ftp://127.0.0.1/'),
+      () => new WSC('ws://[::1'),
+      () => new WSC(`${WS_BASE}/echo`, ['a', 'a']),
+      () => new WSC(`${WS_BASE}/echo`, ['']),
+      () => new WSC(`${WS_BASE}/echo`, 'a b'),
+      () => new WSC(`${WS_BASE}/echo`, ['ok', 'ünicode']),
+      () => new WSC('ws://127.0.0.1:6667/'),
+    ].map(thrown),
+  );
+  const names = got.map((g) => g?.name);
+  assert.deepEqual(names, [...Array(7).fill('SyntaxError'), 'SecurityError']);
+  assert.ok(got.every((g) => g.dom && g.error), 'DOMExceptions, which are Errors');
+  assert.match(got[3].message, /subprotocol "a" is listed more than once/);
+  assert.match(got[5].message, /subprotocol "a b" contains ' '/);
+  assert.match(got[7].message, /port 6667/);
+});
+
+test('close codes and reasons are checked like the browser, code first', async () => {
+  const got = await page.evaluate(async () => {
+    const c = await opened();
+    const results = [0, 999, 1001, 1005, 1006, 2999, 5000, 65536, -1, 66536].map((code) => thrown(() => c.close(code))?.name);
+    const reason124 = thrown(() => c.close(1000, 'é'.repeat(62)));
+    const codeFirst = thrown(() => c.close(2999, 'x'.repeat(200)));
+    const stillOpen = c.readyState;
+    const closed = nextEvent(c, 'close');
+    c.close(4000, 'é'.repeat(61) + 'a'); // exactly 123 bytes
+    const e = await closed;
+    return { results, reason124, codeFirst, stillOpen, close: [e.code, e.reason.length, e.wasClean], type: e.constructor.name };
+  });
+  assert.deepEqual(got.results, Array(10).fill('InvalidAccessError'));
+  assert.equal(got.reason124.name, 'SyntaxError');
+  assert.match(got.reason124.message, /124 bytes/);
+  assert.equal(got.codeFirst.name, 'InvalidAccessError');
+  assert.equal(got.stillOpen, 1);
+  assert.deepEqual(got.close, [4000, 62, true]);
+  assert.equal(got.type, 'CloseEvent');
+});
+
+test('send before open and after close throw InvalidStateError instead of dropping data', async () => {
+  const got = await page.evaluate(async () => {
+    const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
+    const early = thrown(() => c.send('too early'));
+    await nextEvent(c, 'open');
+    c.close();
+    const closing = thrown(() => c.send('while closing'));
+    await nextEvent(c, 'close');
+    const late = thrown(() => c.send(new Uint8Array([1, 2])));
+    return { early, closing, late, buffered: c.bufferedAmount };
+  });
+  assert.equal(got.early.name, 'InvalidStateError');
+  assert.match(got.early.message, /CONNECTING/);
+  assert.equal(got.closing.name, 'InvalidStateError');
+  assert.match(got.closing.message, /CLOSING/);
+  assert.equal(got.late.name, 'InvalidStateError');
+  assert.match(got.late.message, /CLOSED/);
+  assert.equal(got.buffered, 0);
+});
+
+test('every send type round-trips, typed by binaryType, as the browser event objects', async () => {
+  const got = await page.evaluate(async () => {
+    const c = await opened();
+    const received = [];
+    c.onmessage = (e) => received.push(e);
+    const bytes = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const canvas = document.createElement('canvas');
+    canvas.width = 4;
+    canvas.height = 2;
+    const image = canvas.getContext('2d').createImageData(4, 2);
+    image.data.fill(200);
+    c.send('text ✓');
+    c.send(bytes.buffer);
+    c.send(bytes.subarray(2, 5));
+    c.send(new DataView(bytes.buffer, 8, 2));
+    c.send(new Blob(['blob!']));
+    c.send(new File([new Uint8Array([9, 9])], 'f.bin'));
+    c.send(image);
+    c.send(42); // not a binary type: sent as its string form, as the browser does
+    while (received.length < 8) await new Promise((r) => setTimeout(r, 10));
+    c.binaryType = 'arraybuffer';
+    c.send(new Uint8Array([7]));
+    while (received.length < 9) await new Promise((r) => setTimeout(r, 10));
+    const describe = async (e) => {
+      const d = e.data;
+      if (typeof d === 'string') return ['string', d];
+      const buf = d instanceof Blob ? await d.arrayBuffer() : d;
+      return [d instanceof Blob ? 'Blob' : d.constructor.name, [...new Uint8Array(buf)]];
+    };
+    const out = [];
+    for (const e of received) out.push(await describe(e));
+    const first = received[0];
+    c.close();
+    return { out, isMessageEvent: first instanceof MessageEvent, type: first.type, targetIsSocket: first.target instanceof WebSocket };
+  });
+  assert.deepEqual(got.out, [
+    ['string', 'text ✓'],
+    ['Blob', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    ['Blob', [2, 3, 4]],
+    ['Blob', [8, 9]],
+    ['Blob', [...Buffer.from('blob!')]],
+    ['Blob', [9, 9]],
+    ['Blob', Array(32).fill(200)],
+    ['string', '42'],
+    ['ArrayBuffer', [7]],
+  ]);
+  assert.equal(got.isMessageEvent, true);
+  assert.equal(got.type, 'message');
+  assert.equal(got.targetIsSocket, true);
+});
+
+test('listeners: order, handler slot, once, duplicates, removal, handleEvent objects', async () => {
+  const got = await page.evaluate(async () => {
+    const c = await opened();
+    const log = [];
+    const a = () => log.push('a');
+    const obj = { handleEvent(e) { log.push(`obj:${this === obj}:${e.data}`); } };
+    c.addEventListener('message', a);
+    c.addEventListener('message', a); // duplicate: ignored
+    c.onmessage = () => log.push('handler1');
+    c.addEventListener('message', obj);
+    c.addEventListener('message', () => log.push('once'), { once: true });
+    c.onmessage = () => log.push('handler2'); // keeps the slot
+    c.addEventListener('nonsense', a); // never fires
+    c.send('1');
+    await nextEvent(c, 'message');
+    await new Promise((r) => setTimeout(r, 20));
+    log.push('|');
+    c.removeEventListener('message', a);
+    c.onmessage = null;
+    const handlerAfterNull = c.onmessage;
+    c.onmessage = 'not a function'; // non-objects mean null
+    const handlerAfterString = c.onmessage;
+    c.send('2');
+    await nextEvent(c, 'message');
+    await new Promise((r) => setTimeout(r, 20));
+    c.close();
+    return { log, handlerAfterNull, handlerAfterString };
+  });
+  assert.deepEqual(got.log, ['a', 'handler2', 'obj:true:1', 'once', '|', 'obj:true:2']);
+  assert.equal(got.handlerAfterNull, null);
+  assert.equal(got.handlerAfterString, null);
+});
+
+test('a throwing listener is reported and the next listener still runs', async () => {
+  const got = await page.evaluate(async () => {
+    const reported = [];
+    const onError = (e) => {
+      reported.push(e.message);
+      e.preventDefault();
+    };
+    window.addEventListener('error', onError);
+    const c = await opened();
+    const log = [];
+    c.addEventListener('message', () => {
+      throw new Error('listener failed');
+    });
+    c.addEventListener('message', (e) => log.push(e.data));
+    c.send('still delivered');
+    await new Promise((r) => setTimeout(r, 100));
+    window.removeEventListener('error', onError);
+    c.close();
+    return { log, reported };
+  });
+  assert.deepEqual(got.log, ['still delivered']);
+  assert.equal(got.reported.length, 1);
+  assert.match(got.reported[0], /listener failed/);
+});
+
+test('binaryType ignores invalid values; close() inside onclose and twice are harmless', async () => {
+  const got = await page.evaluate(async () => {
+    const c = await opened();
+    c.binaryType = 'text';
+    const afterBad = c.binaryType;
+    c.binaryType = 'arraybuffer';
+    const afterGood = c.binaryType;
+    const events = [];
+    c.onclose = (e) => {
+      events.push(e.code);
+      c.close();
+      c.close(1000, 'again');
+    };
+    c.close(4001, 'first');
+    c.close(4002, 'second');
+    await new Promise((r) => setTimeout(r, 200));
+    return { afterBad, afterGood, events, state: c.readyState };
+  });
+  assert.deepEqual(got, { afterBad: 'blob', afterGood: 'arraybuffer', events: [4001], state: 3 });
+});
+
+test('failures: a refused handshake gives error then close 1006; a drop after open only close 1006', async () => {
+  const got = await page.evaluate(async () => {
+    const trace = (url) =>
+      new Promise((resolve) => {
+        const c = new WSC(url);
+        const seen = [];
+        c.onopen = () => seen.push('open');
+        c.onerror = (e) => seen.push(`error:${e.type}`);
+        c.onclose = (e) => {
+          seen.push(`close:${e.code}:${e.wasClean}`);
+          resolve(seen);
+        };
+      });
+    return { refused: await trace(`${WS_BASE}/refuse`), dropped: await trace(`${WS_BASE}/drop?delay=30`) };
+  });
+  assert.deepEqual(got.refused, ['error:error', 'close:1006:false']);
+  assert.deepEqual(got.dropped, ['open', 'close:1006:false']);
+});
+
+test('free() closes the connection and detaches the listeners', async () => {
+  const got = await page.evaluate(async () => {
+    const c = await opened();
+    const seen = [];
+    c.onmessage = () => seen.push('message');
+    c.onclose = () => seen.push('close');
+    c.send('in flight');
+    c.free();
+    await new Promise((r) => setTimeout(r, 200));
+    let afterFree;
+    try {
+      c.readyState;
+    } catch (e) {
+      afterFree = e.constructor.name;
+    }
+    return { seen, afterFree };
+  });
+  assert.deepEqual(got.seen, []);
+  assert.equal(got.afterFree, 'Error');
+  assert.deepEqual(problems, []);
+});

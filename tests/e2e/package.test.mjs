@@ -1,0 +1,93 @@
+// The npm package as a user gets it: `wasm-pack build --target bundler`,
+// `npm pack`, installed into a scratch project from the tarball, bundled
+// by Vite (with vite-plugin-wasm), and run in Chromium against the echo
+// server. (The --target web build is what the demo page imports directly.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { ROOT, OUTPUT, launchBrowser, openPage, startServer } from './harness.mjs';
+
+const SCRATCH = path.join(OUTPUT, 'consumer');
+const PACK = path.join(OUTPUT, 'pack');
+const env = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let server;
+let browser;
+let dist;
+let tarball;
+
+before(async () => {
+  run('wasm-pack', ['build', '--release', '--target', 'bundler', '--out-dir', 'pkg-bundler'], ROOT);
+  fs.rmSync(PACK, { recursive: true, force: true });
+  fs.mkdirSync(PACK, { recursive: true });
+  const packed = JSON.parse(run('npm', ['pack', path.join(ROOT, 'pkg-bundler'), '--pack-destination', PACK, '--json'], ROOT));
+  tarball = packed[0];
+
+  fs.rmSync(SCRATCH, { recursive: true, force: true });
+  fs.mkdirSync(SCRATCH, { recursive: true });
+  const write = (name, text) => fs.writeFileSync(path.join(SCRATCH, name), text);
+  write('package.json', JSON.stringify({ name: 'scratch-consumer', private: true, type: 'module', dependencies: { 'wasm-websocket': `file:${path.join(PACK, tarball.filename)}` } }, null, 2));
+  write('vite.config.mjs', "import wasm from 'vite-plugin-wasm';\nexport default { plugins: [wasm()], build: { target: 'esnext' }, logLevel: 'warn' };\n");
+  write('index.html', '<!doctype html><meta charset="utf-8"><title>consumer</title><pre id="out">starting</pre><script type="module" src="./main.js"></script>\n');
+  write(
+    'main.js',
+    `import { WebSocketClient } from 'wasm-websocket';
+const out = document.getElementById('out');
+const url = new URLSearchParams(location.search).get('ws');
+const ws = new WebSocketClient(url, 'echo-protocol', { binaryType: 'arraybuffer' });
+const got = [];
+ws.onopen = () => { ws.send('from a bundled app'); ws.send(new Uint8Array([1, 2, 3])); };
+ws.onmessage = (e) => {
+  got.push(typeof e.data === 'string' ? e.data : [...new Uint8Array(e.data)].join(','));
+  if (got.length === 2) ws.close(1000, 'done');
+};
+ws.onclose = (e) => { out.textContent = JSON.stringify({ got, code: e.code, reason: e.reason, clean: e.wasClean }); };
+`,
+  );
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], SCRATCH);
+  run('node', [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], SCRATCH);
+  dist = path.join(SCRATCH, 'dist');
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the packed tarball has complete metadata and only the package files', () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(SCRATCH, 'node_modules', 'wasm-websocket', 'package.json'), 'utf8'));
+  for (const field of ['name', 'version', 'description', 'license', 'repository', 'types', 'files']) {
+    assert.ok(meta[field], `package.json has ${field}`);
+  }
+  assert.equal(meta.name, 'wasm-websocket');
+  const files = tarball.files.map((f) => f.path).sort();
+  assert.ok(files.includes('wasm_websocket_bg.wasm'), files.join());
+  assert.ok(files.includes('wasm_websocket.d.ts'));
+  assert.ok(files.every((f) => !f.startsWith('src/') && !f.includes('node_modules')), files.join());
+});
+
+test('a Vite-bundled app using the installed package talks to the echo server', async () => {
+  const files = http.createServer((req, res) => {
+    const rel = new URL(req.url, 'http://x').pathname;
+    const file = path.join(dist, rel === '/' ? 'index.html' : rel);
+    if (!file.startsWith(dist) || !fs.existsSync(file)) return res.writeHead(404).end();
+    const type = file.endsWith('.wasm') ? 'application/wasm' : file.endsWith('.js') ? 'text/javascript' : 'text/html';
+    res.writeHead(200, { 'Content-Type': type }).end(fs.readFileSync(file));
+  });
+  await new Promise((r) => files.listen(0, '127.0.0.1', r));
+  try {
+    const { page, problems } = await openPage(browser, `http://127.0.0.1:${files.address().port}/?ws=${encodeURIComponent(`${server.ws}/echo`)}`);
+    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'), null, { timeout: 10000 });
+    const result = JSON.parse(await page.textContent('#out'));
+    assert.deepEqual(result, { got: ['from a bundled app', '1,2,3'], code: 1000, reason: 'done', clean: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    files.close();
+  }
+});

@@ -1,0 +1,92 @@
+// The package's TypeScript declarations, checked by the TypeScript
+// compiler in strict mode: correct uses compile, wrong ones are rejected
+// (each `@ts-expect-error` line must really be an error), and the class's
+// public surface has no `any`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, outputFile } from './harness.mjs';
+
+const CONSUMER = `
+import init, { WebSocketClient, type MessageData, type BinaryType, type WebSocketClientEventMap } from '../../pkg/wasm_websocket.js';
+
+export async function demo(file: File, image: ImageData): Promise<void> {
+  await init();
+  const ws = new WebSocketClient('ws://127.0.0.1:8080/echo', ['echo-protocol'], { binaryType: 'arraybuffer' });
+  const again = new WebSocketClient(new URL('ws://127.0.0.1:8080/'), 'echo-protocol');
+  again.close();
+  const state: 0 | 1 | 2 | 3 = ws.readyState;
+  const open: 1 = WebSocketClient.OPEN;
+  if (state === open) ws.send('hi');
+  ws.binaryType = 'blob';
+  const bt: BinaryType = ws.binaryType;
+  ws.onmessage = (e) => {
+    const data: MessageData = e.data;
+    if (typeof data === 'string') data.toUpperCase();
+    else if (data instanceof Blob) data.size;
+    else data.byteLength;
+  };
+  ws.onclose = (e) => console.log(e.code, e.reason, e.wasClean);
+  ws.onopen = null;
+  ws.addEventListener('close', (e) => e.wasClean, { once: true });
+  ws.addEventListener('message', { handleEvent: (e: WebSocketClientEventMap['message']) => e.data });
+  ws.send(new Uint8Array([1]));
+  ws.send(new Uint8Array([1]).buffer);
+  ws.send(new DataView(new ArrayBuffer(2)));
+  ws.send(file);
+  ws.send(new Blob(['x']));
+  ws.send(image);
+  const n: number = ws.bufferedAmount;
+  const s: string = ws.url + ws.protocol + ws.extensions;
+  ws.close();
+  ws.close(4000, 'bye');
+  ws.free();
+  void [bt, n, s];
+
+  // @ts-expect-error: binaryType is a closed union
+  ws.binaryType = 'text';
+  // @ts-expect-error: readyState is read-only
+  ws.readyState = 1;
+  // @ts-expect-error: numbers are not sendable without conversion
+  ws.send(42);
+  // @ts-expect-error: unknown event type
+  ws.addEventListener('opened', () => {});
+  // @ts-expect-error: close events have no data
+  ws.addEventListener('close', (e) => e.data);
+  // @ts-expect-error: the close code is a number
+  ws.close('1000');
+  // @ts-expect-error: protocols are strings
+  new WebSocketClient('ws://x/', [1]);
+}
+`;
+
+test('the .d.ts accepts correct uses and rejects wrong ones under --strict', () => {
+  const file = outputFile(path.join('types', 'consumer.ts'));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, CONSUMER);
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  let output = '';
+  try {
+    output = execFileSync(
+      process.execPath,
+      [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--lib', 'es2022,dom,esnext.disposable', '--skipLibCheck', 'false', file],
+      { encoding: 'utf8' },
+    );
+  } catch (e) {
+    output = `${e.stdout}${e.stderr}`;
+    assert.fail(`tsc rejected the consumer:\n${output}`);
+  }
+  assert.equal(output.trim(), '');
+});
+
+test('the public class surface has no any', () => {
+  const dts = fs.readFileSync(path.join(ROOT, 'pkg', 'wasm_websocket.d.ts'), 'utf8');
+  const start = dts.indexOf('export type BinaryType');
+  const end = dts.indexOf('export type InitInput');
+  assert.ok(start >= 0 && end > start, 'class declaration found');
+  const surface = dts.slice(start, end);
+  assert.match(surface, /export class WebSocketClient/);
+  assert.doesNotMatch(surface, /\bany\b/);
+});
