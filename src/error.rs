@@ -86,6 +86,16 @@ pub enum Error {
     /// failed. Carries the close event the browser reported (code 1006).
     /// `NetworkError`.
     ConnectionFailed(CloseEvent),
+    /// The handshake did not complete within the connect timeout; the
+    /// attempt was abandoned and its socket closed. `TimeoutError`.
+    ConnectTimeout {
+        /// The timeout that passed, in milliseconds.
+        ms: u32,
+    },
+    /// An open connection ended without a clean closing handshake (TCP
+    /// drop, protocol error). Carries the close event (1006 …); the async
+    /// stream yields it last. `NetworkError`.
+    ConnectionLost(CloseEvent),
     /// A string is not one of the values the browser defines (for example
     /// a `binaryType` other than `"blob"` or `"arraybuffer"`). `TypeError`.
     UnknownValue {
@@ -124,7 +134,8 @@ impl Error {
             Self::BlockedPort { .. } => "SecurityError",
             Self::InvalidCloseCode(_) => "InvalidAccessError",
             Self::NotOpen | Self::Closed { .. } => "InvalidStateError",
-            Self::ConnectionFailed(_) => "NetworkError",
+            Self::ConnectionFailed(_) | Self::ConnectionLost(_) => "NetworkError",
+            Self::ConnectTimeout { .. } => "TimeoutError",
             Self::UnknownValue { .. } => "TypeError",
             Self::Browser { name, .. } => name,
         }
@@ -198,6 +209,10 @@ impl fmt::Display for Error {
                 "cannot send: the socket is {state}; the browser would drop the data"
             ),
             Self::ConnectionFailed(event) => write!(f, "connection failed: {event}"),
+            Self::ConnectTimeout { ms } => {
+                write!(f, "the handshake did not complete within {ms} ms")
+            }
+            Self::ConnectionLost(event) => write!(f, "connection lost: {event}"),
             Self::UnknownValue { what, value } => {
                 write!(f, "{value:?} is not a valid {what}")
             }

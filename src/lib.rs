@@ -11,6 +11,11 @@
 //! - One [`Error`] enum for everything, named like the browser's
 //!   `DOMException`s, never a panic. Sends after close are errors, not
 //!   silently dropped data.
+//! - [`Connection`]: the async face. `connect().await`, a `futures`
+//!   `Stream` of messages (Blob messages as bytes, in arrival order) and a
+//!   `Sink` with backpressure on `bufferedAmount`; splittable.
+//! - [`WebSocketClient`]: the same core as a DOM-shaped class for
+//!   JavaScript (the npm package).
 //! - No leaks: a socket owns every closure it gives the browser and removes
 //!   them when dropped.
 //!
@@ -32,16 +37,22 @@
 
 mod blocked_port;
 mod close;
+mod connection;
 mod error;
 mod js;
 mod listeners;
 mod message;
+mod ordered;
 mod protocols;
 mod socket;
 mod state;
 
 pub use blocked_port::{is_blocked_port, BLOCKED_PORTS};
 pub use close::{codes, is_valid_close_code, validate_close, CloseEvent, MAX_REASON_BYTES};
+pub use connection::{
+    ConnectOptions, Connection, ConnectionReader, ConnectionWriter, DEFAULT_BACKPRESSURE_POLL_MS,
+    DEFAULT_HIGH_WATER_MARK,
+};
 pub use error::{Error, ProtocolProblem};
 pub use js::WebSocketClient;
 pub use message::{Message, Payload};

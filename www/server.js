@@ -13,7 +13,8 @@
 //   /refuse [status]    handshake answered with an HTTP error (default 403)
 //   /first-protocol     selects the first protocol the client offers
 //   /silent             accepts, then never sends anything
-//   /hang               never answers the handshake
+//   /hang [key]         never answers the handshake (GET /control/hanging?key=K
+//                       counts those still open)
 //   /violate            sends a frame with a reserved opcode after open
 // Any WebSocket URL with [key] is refused (503) while a refusal window for
 // that key is open: HTTP GET /control/refuse?key=K&ms=N opens one.
@@ -110,7 +111,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging }));
 
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => {}); // peers that vanish mid-handshake must not crash us
@@ -133,8 +134,15 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
       }
       case '/hang':
         say('holding /hang handshake open without an answer');
+        socket.hangKey = key;
         hanging.add(socket);
         socket.on('close', () => hanging.delete(socket));
+        // The client gave up (FIN): the HTTP server keeps sockets half-open,
+        // so finish closing it here.
+        socket.on('end', () => {
+          hanging.delete(socket);
+          socket.destroy();
+        });
         return;
       default:
         wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, url, origin));
@@ -178,14 +186,24 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging }) {
   const url = new URL(req.url, 'http://localhost');
+  const origin = req.headers.origin;
+  if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
+    res.writeHead(403).end();
+    return;
+  }
+  if (url.pathname === '/control/hanging') {
+    // How many /hang handshakes with this key are still open: lets a test
+    // see that an abandoned connect really closed its socket.
+    const key = url.searchParams.get('key');
+    const count = [...hanging].filter((s) => s.hangKey === key).length;
+    const headers = { 'Content-Type': 'text/plain' };
+    if (origin) headers['Access-Control-Allow-Origin'] = origin;
+    res.writeHead(200, headers).end(String(count));
+    return;
+  }
   if (url.pathname === '/control/refuse') {
-    const origin = req.headers.origin;
-    if (!originAllowed(origin, allowedOrigins)) {
-      res.writeHead(403).end();
-      return;
-    }
     const key = url.searchParams.get('key');
     const ms = intParam(url.searchParams, 'ms', 0);
     if (!key || ms <= 0 || ms > 600_000) {

@@ -165,3 +165,23 @@ impl Drop for UncaughtErrors {
             .remove_event_listener_with_callback("error", self.listener.as_ref().unchecked_ref());
     }
 }
+
+/// GETs a control endpoint of the test server and returns the body.
+pub async fn control(path: &str) -> String {
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&http_url(path)))
+        .await
+        .unwrap()
+        .unchecked_into();
+    assert!(response.ok(), "{path}: HTTP {}", response.status());
+    JsFuture::from(response.text().unwrap())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+/// A key unique to this page, for server endpoints scoped by key.
+pub fn unique_key(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
