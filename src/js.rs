@@ -11,13 +11,16 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::close::CloseEvent;
+use crate::connection::{DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK};
+use crate::error::Error;
 use crate::message::Payload;
 use crate::socket::{EventKind, Listener, WebSocket};
-use crate::state::BinaryType;
+use crate::state::{BinaryType, ReadyState};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLASS: &'static str = r#"
@@ -47,6 +50,8 @@ export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> =
 export interface WebSocketClientOptions {
   /** Initial `binaryType` (default `"blob"`). */
   binaryType?: BinaryType;
+  /** Default limit for `drain()`, in bytes (default 1 MiB). */
+  highWaterMark?: number;
 }
 
 /**
@@ -83,6 +88,20 @@ export class WebSocketClient {
   readonly bufferedAmount: number;
   /** How binary messages arrive; other values are ignored. */
   binaryType: BinaryType;
+  /**
+   * Resolves when the connection opens; rejects with a `NetworkError`
+   * DOMException if it fails first. The same promise on every read.
+   */
+  readonly opened: Promise<void>;
+  /** Resolves with the close event once the connection has closed. */
+  readonly closed: Promise<CloseEvent>;
+  /**
+   * Resolves once `bufferedAmount` is at most `highWaterMark` (default:
+   * the constructor option, 1 MiB), so a producer can wait before sending
+   * more. Rejects with `InvalidStateError` if the socket is not open or
+   * closes while waiting (data still buffered then is lost).
+   */
+  drain(highWaterMark?: number): Promise<void>;
   onopen: ((event: Event) => unknown) | null;
   onmessage: ((event: MessageEvent<MessageData>) => unknown) | null;
   onclose: ((event: CloseEvent) => unknown) | null;
@@ -145,6 +164,45 @@ pub struct WebSocketClient {
     handlers: [RefCell<JsValue>; 4],
     listeners: JsListeners,
     next_serial: Cell<u64>,
+    lifecycle: Rc<RefCell<Lifecycle>>,
+    high_water_mark: u32,
+    _lifecycle_listeners: [Listener; 2],
+}
+
+/// Open/close as seen so far, and the promises handed out for them.
+#[derive(Default)]
+struct Lifecycle {
+    opened: bool,
+    close: Option<web_sys::CloseEvent>,
+    opened_promise: Option<Promise>,
+    closed_promise: Option<Promise>,
+    /// resolve/reject of a pending `opened` promise.
+    opened_settle: Option<(Function, Function)>,
+    /// resolve of a pending `closed` promise.
+    closed_settle: Option<Function>,
+}
+
+impl Lifecycle {
+    fn on_open(&mut self) {
+        self.opened = true;
+        if let Some((resolve, _)) = self.opened_settle.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
+    fn on_close(&mut self, event: &web_sys::CloseEvent) {
+        self.close = Some(event.clone());
+        if let Some((_, reject)) = self.opened_settle.take() {
+            let _ = reject.call1(&JsValue::UNDEFINED, &failure(event));
+        }
+        if let Some(resolve) = self.closed_settle.take() {
+            let _ = resolve.call1(&JsValue::UNDEFINED, event);
+        }
+    }
+}
+
+fn failure(event: &web_sys::CloseEvent) -> JsValue {
+    Error::ConnectionFailed(CloseEvent::from_web(event)).into()
 }
 
 #[wasm_bindgen]
@@ -163,12 +221,102 @@ impl WebSocketClient {
         if let Some(binary_type) = option(options, "binaryType")? {
             set_binary_type(&socket, &binary_type);
         }
+        let high_water_mark = match option(options, "highWaterMark")? {
+            Some(value) => clamp_u32(&value)?,
+            None => DEFAULT_HIGH_WATER_MARK,
+        };
+        // Registered first, so `opened`/`closed` are settled before any
+        // user listener runs.
+        let lifecycle: Rc<RefCell<Lifecycle>> = Rc::default();
+        let l = lifecycle.clone();
+        let on_open = socket.add_raw_listener(EventKind::Open, move |_| l.borrow_mut().on_open());
+        let l = lifecycle.clone();
+        let on_close = socket.add_raw_listener(EventKind::Close, move |event| {
+            l.borrow_mut().on_close(event.unchecked_ref());
+        });
         Ok(Self {
             socket,
             handlers: std::array::from_fn(|_| RefCell::new(JsValue::NULL)),
             listeners: Rc::default(),
             next_serial: Cell::new(0),
+            lifecycle,
+            high_water_mark,
+            _lifecycle_listeners: [on_open, on_close],
         })
+    }
+
+    // ----- promises ----------------------------------------------------------
+
+    /// `opened`: resolves on open, rejects with `NetworkError` on failure.
+    #[wasm_bindgen(getter)]
+    pub fn opened(&self) -> Promise {
+        let mut life = self.lifecycle.borrow_mut();
+        if let Some(promise) = &life.opened_promise {
+            return promise.clone();
+        }
+        let promise = if life.opened {
+            Promise::resolve(&JsValue::UNDEFINED)
+        } else if let Some(event) = &life.close {
+            Promise::reject(&failure(event))
+        } else {
+            let mut settle = None;
+            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+            life.opened_settle = settle;
+            promise
+        };
+        life.opened_promise = Some(promise.clone());
+        promise
+    }
+
+    /// `closed`: resolves with the close event.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> Promise {
+        let mut life = self.lifecycle.borrow_mut();
+        if let Some(promise) = &life.closed_promise {
+            return promise.clone();
+        }
+        let promise = match &life.close {
+            Some(event) => Promise::resolve(&JsValue::from(event.clone())),
+            None => {
+                let mut settle = None;
+                let promise = Promise::new(&mut |resolve, _| settle = Some(resolve));
+                life.closed_settle = settle;
+                promise
+            }
+        };
+        life.closed_promise = Some(promise.clone());
+        promise
+    }
+
+    /// `drain(highWaterMark?)`: resolves once `bufferedAmount` is at most
+    /// the limit.
+    pub fn drain(&self, high_water_mark: &JsValue) -> Result<Promise, JsValue> {
+        let limit = if high_water_mark.is_undefined() {
+            self.high_water_mark
+        } else {
+            clamp_u32(high_water_mark)?
+        };
+        let socket = self.socket.downgrade();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            loop {
+                let Some(socket) = socket.upgrade() else {
+                    return Err(Error::Closed {
+                        state: ReadyState::Closed,
+                    }
+                    .into());
+                };
+                match socket.ready_state() {
+                    ReadyState::Open => {}
+                    ReadyState::Connecting => return Err(Error::NotOpen.into()),
+                    state => return Err(Error::Closed { state }.into()),
+                }
+                if socket.buffered_amount() <= limit {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                drop(socket);
+                gloo_timers::future::TimeoutFuture::new(DEFAULT_BACKPRESSURE_POLL_MS).await;
+            }
+        }))
     }
 
     // ----- constants -------------------------------------------------------
@@ -195,22 +343,22 @@ impl WebSocketClient {
     }
     /// 0
     #[wasm_bindgen(getter = CONNECTING)]
-    pub fn connecting(&self) -> u16 {
+    pub fn connecting_const(&self) -> u16 {
         0
     }
     /// 1
     #[wasm_bindgen(getter = OPEN)]
-    pub fn open(&self) -> u16 {
+    pub fn open_const(&self) -> u16 {
         1
     }
     /// 2
     #[wasm_bindgen(getter = CLOSING)]
-    pub fn closing(&self) -> u16 {
+    pub fn closing_const(&self) -> u16 {
         2
     }
     /// 3
     #[wasm_bindgen(getter = CLOSED)]
-    pub fn closed(&self) -> u16 {
+    pub fn closed_const(&self) -> u16 {
         3
     }
 
@@ -452,6 +600,16 @@ fn option(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
     }
     let value = Reflect::get(options, &JsValue::from_str(name))?;
     Ok((!value.is_undefined()).then_some(value))
+}
+
+/// A byte count from JS: a finite number ≥ 0, clamped to `u32`.
+fn clamp_u32(value: &JsValue) -> Result<u32, JsValue> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 => Ok(n.min(f64::from(u32::MAX)) as u32),
+        _ => Err(
+            js_sys::RangeError::new("highWaterMark must be a number of bytes, 0 or more").into(),
+        ),
+    }
 }
 
 fn set_binary_type(socket: &WebSocket, value: &JsValue) {

@@ -57,8 +57,12 @@ test('constants and initial attributes match the browser WebSocket', async () =>
       bufferedAmount: c.bufferedAmount,
       binaryType: c.binaryType,
       handlers: [c.onopen, c.onmessage, c.onclose, c.onerror],
-      httpUrl: new WSC(`${WS_BASE.replace('ws', 'http')}/hang`).url,
     };
+    // Close both: a socket left CONNECTING makes the browser hold back
+    // later connections to the same host (the standard's throttling).
+    const viaHttp = new WSC(`${WS_BASE.replace('ws', 'http')}/hang`);
+    r.httpUrl = viaHttp.url;
+    viaHttp.close();
     c.close();
     return r;
   });
@@ -307,4 +311,72 @@ test('free() closes the connection and detaches the listeners', async () => {
   assert.deepEqual(got.seen, []);
   assert.equal(got.afterFree, 'Error');
   assert.deepEqual(problems, []);
+});
+
+test('opened and closed are promises: the same each read, settled by the connection', async () => {
+  const got = await page.evaluate(async () => {
+    const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
+    const same = c.opened === c.opened && c.closed === c.closed;
+    await c.opened;
+    const stateAtOpen = c.readyState;
+    const lateOpened = await c.opened.then(() => 'resolved'); // read again after open
+    c.close(4005, 'promised');
+    const e = await c.closed;
+    const lateClosed = await c.closed;
+    return { same, stateAtOpen, lateOpened, close: [e.code, e.reason, e.wasClean, e instanceof CloseEvent], again: lateClosed === e };
+  });
+  assert.deepEqual(got, { same: true, stateAtOpen: 1, lateOpened: 'resolved', close: [4005, 'promised', true, true], again: true });
+});
+
+test('opened rejects with a NetworkError when the connection fails', async () => {
+  const got = await page.evaluate(async () => {
+    const c = new WSC(`${WS_BASE}/refuse`);
+    const early = await c.opened.then(() => 'resolved', (e) => [e.name, e.message, e instanceof DOMException]);
+    const closeCode = (await c.closed).code;
+    const late = new WSC(`${WS_BASE}/refuse`);
+    await late.closed;
+    const afterward = await late.opened.then(() => 'resolved', (e) => e.name); // first read after the failure
+    return { early, closeCode, afterward };
+  });
+  assert.equal(got.early[0], 'NetworkError');
+  assert.match(got.early[1], /connection failed: closed with code 1006, not clean/);
+  assert.equal(got.early[2], true);
+  assert.equal(got.closeCode, 1006);
+  assert.equal(got.afterward, 'NetworkError');
+});
+
+test('drain() lets a producer keep bufferedAmount near the high-water mark; every byte returns', async () => {
+  const got = await page.evaluate(async () => {
+    const CHUNK = 1 << 20;
+    const HW = 1 << 20;
+    const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol', { binaryType: 'arraybuffer', highWaterMark: HW });
+    await c.opened;
+    let received = 0;
+    let inOrder = true;
+    let next = 0;
+    c.onmessage = (e) => {
+      received += e.data.byteLength;
+      if (new Uint8Array(e.data)[0] !== next++ % 256) inOrder = false;
+    };
+    let peak = 0;
+    const chunk = new Uint8Array(CHUNK);
+    for (let i = 0; i < 64; i++) {
+      await c.drain();
+      chunk.fill(i % 256);
+      c.send(chunk);
+      peak = Math.max(peak, c.bufferedAmount);
+    }
+    while (received < 64 * CHUNK) await new Promise((r) => setTimeout(r, 10));
+    c.close();
+    await c.closed;
+    const rejected = await c.drain().then(() => 'resolved', (e) => e.name);
+    const badLimit = (() => { try { c.drain(-1); return 'no error'; } catch (e) { return e.name; } })();
+    return { received, inOrder, peak, limit: HW + CHUNK, rejected, badLimit };
+  });
+  assert.equal(got.received, 64 * (1 << 20));
+  assert.equal(got.inOrder, true);
+  assert.ok(got.peak <= got.limit, `peak ${got.peak} > ${got.limit}`);
+  assert.ok(got.peak > 0);
+  assert.equal(got.rejected, 'InvalidStateError');
+  assert.equal(got.badLimit, 'RangeError');
 });

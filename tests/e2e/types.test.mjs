@@ -39,6 +39,10 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   ws.send(new Blob(['x']));
   ws.send(image);
   const n: number = ws.bufferedAmount;
+  await ws.opened;
+  await ws.drain(1 << 20);
+  const closed: CloseEvent = await ws.closed;
+  void closed;
   const s: string = ws.url + ws.protocol + ws.extensions;
   ws.close();
   ws.close(4000, 'bye');
@@ -57,6 +61,9 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   ws.addEventListener('close', (e) => e.data);
   // @ts-expect-error: the close code is a number
   ws.close('1000');
+  // @ts-expect-error: opened resolves with nothing
+  const nothing: CloseEvent = await ws.opened;
+  void nothing;
   // @ts-expect-error: protocols are strings
   new WebSocketClient('ws://x/', [1]);
 }
