@@ -16,9 +16,10 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::close::CloseEvent;
 use crate::error::Error;
+use crate::events::Listener;
 use crate::message::Message;
 use crate::ordered::OrderedQueue;
-use crate::socket::{Listener, WebSocket};
+use crate::socket::WebSocket;
 use crate::state::{BinaryType, ReadyState};
 
 /// The default backpressure limit: 1 MiB waiting in the browser.

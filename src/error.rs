@@ -96,6 +96,16 @@ pub enum Error {
     /// drop, protocol error). Carries the close event (1006 …); the async
     /// stream yields it last. `NetworkError`.
     ConnectionLost(CloseEvent),
+    /// A send while reconnecting did not fit in the outbox (its message or
+    /// byte bound); the message was not queued. `QuotaExceededError`.
+    OutboxFull {
+        /// Messages already queued.
+        queued_messages: usize,
+        /// Bytes already queued.
+        queued_bytes: usize,
+        /// The size of the rejected message.
+        message_bytes: usize,
+    },
     /// A string is not one of the values the browser defines (for example
     /// a `binaryType` other than `"blob"` or `"arraybuffer"`). `TypeError`.
     UnknownValue {
@@ -136,6 +146,7 @@ impl Error {
             Self::NotOpen | Self::Closed { .. } => "InvalidStateError",
             Self::ConnectionFailed(_) | Self::ConnectionLost(_) => "NetworkError",
             Self::ConnectTimeout { .. } => "TimeoutError",
+            Self::OutboxFull { .. } => "QuotaExceededError",
             Self::UnknownValue { .. } => "TypeError",
             Self::Browser { name, .. } => name,
         }
@@ -213,6 +224,15 @@ impl fmt::Display for Error {
                 write!(f, "the handshake did not complete within {ms} ms")
             }
             Self::ConnectionLost(event) => write!(f, "connection lost: {event}"),
+            Self::OutboxFull {
+                queued_messages,
+                queued_bytes,
+                message_bytes,
+            } => write!(
+                f,
+                "outbox full: {queued_messages} messages ({queued_bytes} bytes) wait for the \
+                 connection; a message of {message_bytes} bytes does not fit"
+            ),
             Self::UnknownValue { what, value } => {
                 write!(f, "{value:?} is not a valid {what}")
             }

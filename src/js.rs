@@ -18,8 +18,9 @@ use wasm_bindgen::JsCast;
 use crate::close::CloseEvent;
 use crate::connection::{DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK};
 use crate::error::Error;
+use crate::events::{EventKind, Listener};
 use crate::message::Payload;
-use crate::socket::{EventKind, Listener, WebSocket};
+use crate::socket::WebSocket;
 use crate::state::{BinaryType, ReadyState};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -229,9 +230,11 @@ impl WebSocketClient {
         // user listener runs.
         let lifecycle: Rc<RefCell<Lifecycle>> = Rc::default();
         let l = lifecycle.clone();
-        let on_open = socket.add_raw_listener(EventKind::Open, move |_| l.borrow_mut().on_open());
+        let on_open = socket
+            .events()
+            .add_raw(EventKind::Open, move |_| l.borrow_mut().on_open());
         let l = lifecycle.clone();
-        let on_close = socket.add_raw_listener(EventKind::Close, move |event| {
+        let on_close = socket.events().add_raw(EventKind::Close, move |event| {
             l.borrow_mut().on_close(event.unchecked_ref());
         });
         Ok(Self {
@@ -481,7 +484,7 @@ impl WebSocketClient {
         self.next_serial.set(serial + 1);
         let weak: Weak<RefCell<Vec<JsListener>>> = Rc::downgrade(&self.listeners);
         let target = listener.clone();
-        let handle = self.socket.add_raw_listener(kind, move |event| {
+        let handle = self.socket.events().add_raw(kind, move |event| {
             if once {
                 if let Some(list) = weak.upgrade() {
                     // Dropping the entry drops its handle: removed before
@@ -551,10 +554,11 @@ impl WebSocketClient {
         if f.is_object() || f.is_function() {
             let target = f.clone();
             self.socket
-                .set_raw_handler(kind, move |event| invoke(&target, event));
+                .events()
+                .set_raw(kind, move |event| invoke(&target, event));
             *self.handlers[kind as usize].borrow_mut() = f;
         } else {
-            self.socket.clear_raw_handler(kind);
+            self.socket.events().clear(kind);
             *self.handlers[kind as usize].borrow_mut() = JsValue::NULL;
         }
     }

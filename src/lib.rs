@@ -35,18 +35,23 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod backoff;
 mod blocked_port;
 mod close;
 mod connection;
 mod error;
+mod events;
+mod heartbeat;
 mod js;
 mod listeners;
 mod message;
 mod ordered;
+mod outbox;
 mod protocols;
 mod socket;
 mod state;
 
+pub use backoff::{GiveUpReason, ReconnectPolicy};
 pub use blocked_port::{is_blocked_port, BLOCKED_PORTS};
 pub use close::{codes, is_valid_close_code, validate_close, CloseEvent, MAX_REASON_BYTES};
 pub use connection::{
@@ -54,10 +59,13 @@ pub use connection::{
     DEFAULT_HIGH_WATER_MARK,
 };
 pub use error::{Error, ProtocolProblem};
+pub use events::Listener;
+pub use heartbeat::HeartbeatOptions;
 pub use js::WebSocketClient;
 pub use message::{Message, Payload};
+pub use outbox::OutboxLimits;
 pub use protocols::validate_protocols;
-pub use socket::{Listener, WeakWebSocket, WebSocket};
+pub use socket::{WeakWebSocket, WebSocket};
 pub use state::{BinaryType, ReadyState};
 
 /// Prepares the module once: with the default `panic-hook` feature, Rust

@@ -8,10 +8,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::blocked_port::{explicit_port, is_blocked_port};
-use crate::close::{validate_close, CloseEvent};
+use crate::close::validate_close;
 use crate::error::{Error, Operation};
-use crate::listeners::{Callback, Listeners};
-use crate::message::{Message, Payload};
+use crate::events::EventHub;
+use crate::listeners::Listeners;
+use crate::message::Payload;
 use crate::protocols::validate_protocols;
 use crate::state::{BinaryType, ReadyState};
 
@@ -20,7 +21,7 @@ use crate::state::{BinaryType, ReadyState};
 /// It mirrors the browser object: construct it to connect, set handlers
 /// with `set_on…` (one each, replaced on every call, like `onmessage =`),
 /// or add several listeners with `add_…_listener` (like
-/// `addEventListener`; each is removed when its [`Listener`] handle is
+/// `addEventListener`; each is removed when its [`Listener`](crate::Listener) handle is
 /// dropped). It differs where the browser loses information silently:
 /// sending after close is an [`Error`], and bad arguments are typed errors
 /// checked before the browser is called.
@@ -71,10 +72,7 @@ impl WeakWebSocket {
 
 pub(crate) struct Inner {
     raw: web_sys::WebSocket,
-    pub(crate) open: Listeners<web_sys::Event>,
-    pub(crate) message: Listeners<web_sys::MessageEvent>,
-    pub(crate) close: Listeners<web_sys::CloseEvent>,
-    pub(crate) error: Listeners<web_sys::Event>,
+    events: Rc<EventHub>,
     browser: BrowserCallbacks,
 }
 
@@ -91,22 +89,22 @@ impl BrowserCallbacks {
     fn new(weak: &Weak<Inner>) -> Self {
         fn relay<E: JsCast + 'static>(
             weak: &Weak<Inner>,
-            pick: fn(&Inner) -> &Listeners<E>,
+            pick: fn(&EventHub) -> &Listeners<E>,
         ) -> Closure<dyn FnMut(JsValue)> {
             let weak = weak.clone();
             Closure::new(move |event: JsValue| {
                 // Upgrading keeps the socket alive until every listener has
                 // run, even if one of them drops the owner.
                 if let Some(inner) = weak.upgrade() {
-                    pick(&inner).dispatch(&event.unchecked_into::<E>());
+                    pick(&inner.events).dispatch(&event.unchecked_into::<E>());
                 }
             })
         }
         Self {
-            open: relay(weak, |inner| &inner.open),
-            message: relay(weak, |inner| &inner.message),
-            close: relay(weak, |inner| &inner.close),
-            error: relay(weak, |inner| &inner.error),
+            open: relay(weak, |hub| &hub.open),
+            message: relay(weak, |hub| &hub.message),
+            close: relay(weak, |hub| &hub.close),
+            error: relay(weak, |hub| &hub.error),
         }
     }
 
@@ -180,10 +178,7 @@ impl WebSocket {
     fn attach(raw: web_sys::WebSocket) -> Result<Self, Error> {
         let inner = Rc::new_cyclic(|weak| Inner {
             raw,
-            open: Listeners::default(),
-            message: Listeners::default(),
-            close: Listeners::default(),
-            error: Listeners::default(),
+            events: Rc::default(),
             browser: BrowserCallbacks::new(weak),
         });
         for (name, callback) in inner.browser.each() {
@@ -317,139 +312,14 @@ impl WebSocket {
         .map_err(|e| Error::from_js(&e, Operation::Other))
     }
 
-    // ----- handlers (one each, like `onopen = …`) -----------------------
+    // ----- handlers and listeners (see `event_methods!`) ----------------
 
-    /// Sets the open handler, replacing the previous one (`onopen`).
-    pub fn set_onopen(&self, mut callback: impl FnMut() + 'static) {
-        self.inner.open.set_handler(Box::new(move |_| callback()));
+    crate::events::event_methods!();
+
+    /// The listener lists, shared with the crate's other faces.
+    pub(crate) fn events(&self) -> &Rc<EventHub> {
+        &self.inner.events
     }
-
-    /// Sets the message handler, replacing the previous one (`onmessage`).
-    pub fn set_onmessage(&self, callback: impl FnMut(Message) + 'static) {
-        self.inner.message.set_handler(decode_message(callback));
-    }
-
-    /// Sets the close handler, replacing the previous one (`onclose`).
-    pub fn set_onclose(&self, callback: impl FnMut(CloseEvent) + 'static) {
-        self.inner.close.set_handler(decode_close(callback));
-    }
-
-    /// Sets the error handler, replacing the previous one (`onerror`). The
-    /// browser gives no detail; a close event (1006) always follows.
-    pub fn set_onerror(&self, mut callback: impl FnMut() + 'static) {
-        self.inner.error.set_handler(Box::new(move |_| callback()));
-    }
-
-    /// Removes the open handler (`onopen = null`).
-    pub fn clear_onopen(&self) {
-        self.inner.open.clear_handler();
-    }
-
-    /// Removes the message handler (`onmessage = null`).
-    pub fn clear_onmessage(&self) {
-        self.inner.message.clear_handler();
-    }
-
-    /// Removes the close handler (`onclose = null`).
-    pub fn clear_onclose(&self) {
-        self.inner.close.clear_handler();
-    }
-
-    /// Removes the error handler (`onerror = null`).
-    pub fn clear_onerror(&self) {
-        self.inner.error.clear_handler();
-    }
-
-    // ----- listeners (several, like addEventListener) -------------------
-
-    /// Adds an open listener; it runs after those added before it and is
-    /// removed when the returned handle is dropped.
-    #[must_use = "the listener is removed when the handle is dropped"]
-    pub fn add_open_listener(&self, mut callback: impl FnMut() + 'static) -> Listener {
-        self.listener(EventKind::Open, |inner| {
-            inner.open.add(Box::new(move |_| callback()))
-        })
-    }
-
-    /// Adds a message listener (see [`WebSocket::add_open_listener`]).
-    #[must_use = "the listener is removed when the handle is dropped"]
-    pub fn add_message_listener(&self, callback: impl FnMut(Message) + 'static) -> Listener {
-        self.listener(EventKind::Message, |inner| {
-            inner.message.add(decode_message(callback))
-        })
-    }
-
-    /// Adds a close listener (see [`WebSocket::add_open_listener`]).
-    #[must_use = "the listener is removed when the handle is dropped"]
-    pub fn add_close_listener(&self, callback: impl FnMut(CloseEvent) + 'static) -> Listener {
-        self.listener(EventKind::Close, |inner| {
-            inner.close.add(decode_close(callback))
-        })
-    }
-
-    /// Adds an error listener (see [`WebSocket::add_open_listener`]).
-    #[must_use = "the listener is removed when the handle is dropped"]
-    pub fn add_error_listener(&self, mut callback: impl FnMut() + 'static) -> Listener {
-        self.listener(EventKind::Error, |inner| {
-            inner.error.add(Box::new(move |_| callback()))
-        })
-    }
-
-    fn listener(&self, kind: EventKind, add: impl FnOnce(&Inner) -> u64) -> Listener {
-        Listener {
-            socket: Rc::downgrade(&self.inner),
-            kind,
-            id: add(&self.inner),
-        }
-    }
-}
-
-/// Raw access for the crate's other faces: callbacks that get the browser's
-/// event object itself (for JS listeners, which must see it unchanged).
-impl WebSocket {
-    pub(crate) fn add_raw_listener(
-        &self,
-        kind: EventKind,
-        callback: impl FnMut(&web_sys::Event) + 'static,
-    ) -> Listener {
-        self.listener(kind, |inner| match kind {
-            EventKind::Open => inner.open.add(raw(callback)),
-            EventKind::Message => inner.message.add(raw(callback)),
-            EventKind::Close => inner.close.add(raw(callback)),
-            EventKind::Error => inner.error.add(raw(callback)),
-        })
-    }
-
-    pub(crate) fn set_raw_handler(
-        &self,
-        kind: EventKind,
-        callback: impl FnMut(&web_sys::Event) + 'static,
-    ) {
-        let inner = &self.inner;
-        match kind {
-            EventKind::Open => inner.open.set_handler(raw(callback)),
-            EventKind::Message => inner.message.set_handler(raw(callback)),
-            EventKind::Close => inner.close.set_handler(raw(callback)),
-            EventKind::Error => inner.error.set_handler(raw(callback)),
-        }
-    }
-
-    pub(crate) fn clear_raw_handler(&self, kind: EventKind) {
-        let inner = &self.inner;
-        match kind {
-            EventKind::Open => inner.open.clear_handler(),
-            EventKind::Message => inner.message.clear_handler(),
-            EventKind::Close => inner.close.clear_handler(),
-            EventKind::Error => inner.error.clear_handler(),
-        }
-    }
-}
-
-/// Wraps a callback on `Event` for a list of one of its subclasses.
-fn raw<E: AsRef<web_sys::Event>>(
-    mut callback: impl FnMut(&web_sys::Event) + 'static,
-) -> Callback<E> {
-    Box::new(move |event: &E| callback(event.as_ref()))
 }
 
 impl std::fmt::Debug for WebSocket {
@@ -481,69 +351,4 @@ extern "C" {
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
     raw.unchecked_ref::<AnySend>().send(data)
-}
-
-fn decode_message(mut callback: impl FnMut(Message) + 'static) -> Callback<web_sys::MessageEvent> {
-    Box::new(move |event: &web_sys::MessageEvent| {
-        if let Some(message) = Message::from_data(event.data()) {
-            callback(message);
-        }
-    })
-}
-
-fn decode_close(mut callback: impl FnMut(CloseEvent) + 'static) -> Callback<web_sys::CloseEvent> {
-    Box::new(move |event: &web_sys::CloseEvent| callback(CloseEvent::from_web(event)))
-}
-
-/// The four event types a socket fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EventKind {
-    Open,
-    Message,
-    Close,
-    Error,
-}
-
-impl EventKind {
-    /// The kind for a DOM event type name; `None` for other names.
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "open" => Some(Self::Open),
-            "message" => Some(Self::Message),
-            "close" => Some(Self::Close),
-            "error" => Some(Self::Error),
-            _ => None,
-        }
-    }
-}
-
-/// A listener added with `add_…_listener`. Dropping it removes the
-/// listener; it does not keep the socket alive.
-#[must_use = "the listener is removed when the handle is dropped"]
-pub struct Listener {
-    socket: Weak<Inner>,
-    kind: EventKind,
-    id: u64,
-}
-
-impl std::fmt::Debug for Listener {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Listener")
-            .field("kind", &self.kind)
-            .field("id", &self.id)
-            .finish()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(inner) = self.socket.upgrade() {
-            match self.kind {
-                EventKind::Open => inner.open.remove(self.id),
-                EventKind::Message => inner.message.remove(self.id),
-                EventKind::Close => inner.close.remove(self.id),
-                EventKind::Error => inner.error.remove(self.id),
-            }
-        }
-    }
 }

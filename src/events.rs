@@ -1,0 +1,246 @@
+//! The four event types of a socket (open, message, close, error), their
+//! listener lists, the typed callback API on top of them, and the
+//! [`Listener`] handle that removes a listener when dropped. Shared by the
+//! plain [`WebSocket`](crate::WebSocket) and the
+//! [`ReconnectingWebSocket`](crate::ReconnectingWebSocket), whose users see
+//! the same API.
+
+use std::rc::{Rc, Weak};
+
+use crate::close::CloseEvent;
+use crate::listeners::{Callback, Listeners};
+use crate::message::Message;
+
+/// The four event types a socket fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Open,
+    Message,
+    Close,
+    Error,
+}
+
+impl EventKind {
+    /// The kind for a DOM event type name; `None` for other names.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "open" => Some(Self::Open),
+            "message" => Some(Self::Message),
+            "close" => Some(Self::Close),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+/// The listener lists of one socket, holding callbacks on the browser's
+/// event objects.
+#[derive(Default)]
+pub(crate) struct EventHub {
+    pub(crate) open: Listeners<web_sys::Event>,
+    pub(crate) message: Listeners<web_sys::MessageEvent>,
+    pub(crate) close: Listeners<web_sys::CloseEvent>,
+    pub(crate) error: Listeners<web_sys::Event>,
+}
+
+impl EventHub {
+    /// Adds a listener that gets the browser's event object.
+    pub(crate) fn add_raw(
+        self: &Rc<Self>,
+        kind: EventKind,
+        callback: impl FnMut(&web_sys::Event) + 'static,
+    ) -> Listener {
+        let id = match kind {
+            EventKind::Open => self.open.add(raw(callback)),
+            EventKind::Message => self.message.add(raw(callback)),
+            EventKind::Close => self.close.add(raw(callback)),
+            EventKind::Error => self.error.add(raw(callback)),
+        };
+        self.handle(kind, id)
+    }
+
+    /// Sets the `on<kind>` handler to a callback on the browser's event.
+    pub(crate) fn set_raw(&self, kind: EventKind, callback: impl FnMut(&web_sys::Event) + 'static) {
+        match kind {
+            EventKind::Open => self.open.set_handler(raw(callback)),
+            EventKind::Message => self.message.set_handler(raw(callback)),
+            EventKind::Close => self.close.set_handler(raw(callback)),
+            EventKind::Error => self.error.set_handler(raw(callback)),
+        }
+    }
+
+    /// Removes the `on<kind>` handler.
+    pub(crate) fn clear(&self, kind: EventKind) {
+        match kind {
+            EventKind::Open => self.open.clear_handler(),
+            EventKind::Message => self.message.clear_handler(),
+            EventKind::Close => self.close.clear_handler(),
+            EventKind::Error => self.error.clear_handler(),
+        }
+    }
+
+    pub(crate) fn handle(self: &Rc<Self>, kind: EventKind, id: u64) -> Listener {
+        Listener {
+            hub: Rc::downgrade(self),
+            kind,
+            id,
+        }
+    }
+}
+
+/// Wraps a callback on `Event` for a list of one of its subclasses.
+fn raw<E: AsRef<web_sys::Event>>(
+    mut callback: impl FnMut(&web_sys::Event) + 'static,
+) -> Callback<E> {
+    Box::new(move |event: &E| callback(event.as_ref()))
+}
+
+/// A message callback fed from the browser's event.
+pub(crate) fn decode_message(
+    mut callback: impl FnMut(Message) + 'static,
+) -> Callback<web_sys::MessageEvent> {
+    Box::new(move |event: &web_sys::MessageEvent| {
+        if let Some(message) = Message::from_data(event.data()) {
+            callback(message);
+        }
+    })
+}
+
+/// A close callback fed from the browser's event.
+pub(crate) fn decode_close(
+    mut callback: impl FnMut(CloseEvent) + 'static,
+) -> Callback<web_sys::CloseEvent> {
+    Box::new(move |event: &web_sys::CloseEvent| callback(CloseEvent::from_web(event)))
+}
+
+/// A listener added with `add_…_listener`. Dropping it removes the
+/// listener; it does not keep the socket alive.
+#[must_use = "the listener is removed when the handle is dropped"]
+pub struct Listener {
+    hub: Weak<EventHub>,
+    kind: EventKind,
+    id: u64,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(hub) = self.hub.upgrade() {
+            match self.kind {
+                EventKind::Open => hub.open.remove(self.id),
+                EventKind::Message => hub.message.remove(self.id),
+                EventKind::Close => hub.close.remove(self.id),
+                EventKind::Error => hub.error.remove(self.id),
+            }
+        }
+    }
+}
+
+/// The typed, DOM-shaped callback API, written once for every socket type
+/// that has an `events(&self) -> &Rc<EventHub>` method.
+macro_rules! event_methods {
+    () => {
+        /// Sets the open handler, replacing the previous one (`onopen`).
+        pub fn set_onopen(&self, mut callback: impl FnMut() + 'static) {
+            self.events()
+                .open
+                .set_handler(Box::new(move |_| callback()));
+        }
+
+        /// Sets the message handler, replacing the previous one
+        /// (`onmessage`).
+        pub fn set_onmessage(&self, callback: impl FnMut($crate::Message) + 'static) {
+            self.events()
+                .message
+                .set_handler($crate::events::decode_message(callback));
+        }
+
+        /// Sets the close handler, replacing the previous one (`onclose`).
+        pub fn set_onclose(&self, callback: impl FnMut($crate::CloseEvent) + 'static) {
+            self.events()
+                .close
+                .set_handler($crate::events::decode_close(callback));
+        }
+
+        /// Sets the error handler, replacing the previous one (`onerror`).
+        /// The browser gives no detail; a close event (1006) always
+        /// follows.
+        pub fn set_onerror(&self, mut callback: impl FnMut() + 'static) {
+            self.events()
+                .error
+                .set_handler(Box::new(move |_| callback()));
+        }
+
+        /// Removes the open handler (`onopen = null`).
+        pub fn clear_onopen(&self) {
+            self.events().open.clear_handler();
+        }
+
+        /// Removes the message handler (`onmessage = null`).
+        pub fn clear_onmessage(&self) {
+            self.events().message.clear_handler();
+        }
+
+        /// Removes the close handler (`onclose = null`).
+        pub fn clear_onclose(&self) {
+            self.events().close.clear_handler();
+        }
+
+        /// Removes the error handler (`onerror = null`).
+        pub fn clear_onerror(&self) {
+            self.events().error.clear_handler();
+        }
+
+        /// Adds an open listener; it runs after those added before it and
+        /// is removed when the returned handle is dropped
+        /// (`addEventListener`).
+        #[must_use = "the listener is removed when the handle is dropped"]
+        pub fn add_open_listener(&self, mut callback: impl FnMut() + 'static) -> $crate::Listener {
+            let id = self.events().open.add(Box::new(move |_| callback()));
+            self.events().handle($crate::events::EventKind::Open, id)
+        }
+
+        /// Adds a message listener (see `add_open_listener`).
+        #[must_use = "the listener is removed when the handle is dropped"]
+        pub fn add_message_listener(
+            &self,
+            callback: impl FnMut($crate::Message) + 'static,
+        ) -> $crate::Listener {
+            let id = self
+                .events()
+                .message
+                .add($crate::events::decode_message(callback));
+            self.events().handle($crate::events::EventKind::Message, id)
+        }
+
+        /// Adds a close listener (see `add_open_listener`).
+        #[must_use = "the listener is removed when the handle is dropped"]
+        pub fn add_close_listener(
+            &self,
+            callback: impl FnMut($crate::CloseEvent) + 'static,
+        ) -> $crate::Listener {
+            let id = self
+                .events()
+                .close
+                .add($crate::events::decode_close(callback));
+            self.events().handle($crate::events::EventKind::Close, id)
+        }
+
+        /// Adds an error listener (see `add_open_listener`).
+        #[must_use = "the listener is removed when the handle is dropped"]
+        pub fn add_error_listener(&self, mut callback: impl FnMut() + 'static) -> $crate::Listener {
+            let id = self.events().error.add(Box::new(move |_| callback()));
+            self.events().handle($crate::events::EventKind::Error, id)
+        }
+    };
+}
+
+pub(crate) use event_methods;

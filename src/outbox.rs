@@ -1,0 +1,138 @@
+//! Sends made while a reconnecting socket is not open wait here, bounded by
+//! message count and bytes, and leave in order on the next open. A send
+//! that would pass a bound fails with a typed error; nothing is dropped
+//! silently.
+
+use std::collections::VecDeque;
+
+use crate::error::Error;
+
+/// Bounds of the outbox of a [`ReconnectingWebSocket`](crate::ReconnectingWebSocket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxLimits {
+    /// At most this many queued messages (default 1000).
+    pub max_messages: usize,
+    /// At most this many queued bytes (default 4 MiB).
+    pub max_bytes: usize,
+}
+
+impl Default for OutboxLimits {
+    fn default() -> Self {
+        Self {
+            max_messages: 1000,
+            max_bytes: 4 << 20,
+        }
+    }
+}
+
+/// A bounded FIFO of items with a byte size.
+#[derive(Debug)]
+pub(crate) struct Outbox<T> {
+    items: VecDeque<(T, usize)>,
+    bytes: usize,
+    limits: OutboxLimits,
+}
+
+impl<T> Outbox<T> {
+    pub(crate) fn new(limits: OutboxLimits) -> Self {
+        Self {
+            items: VecDeque::new(),
+            bytes: 0,
+            limits,
+        }
+    }
+
+    /// Queues `item` of `size` bytes, or fails with
+    /// [`Error::OutboxFull`] and leaves the queue as it was.
+    pub(crate) fn push(&mut self, item: T, size: usize) -> Result<(), Error> {
+        let too_many = self.items.len() + 1 > self.limits.max_messages;
+        let too_big = self.bytes.saturating_add(size) > self.limits.max_bytes;
+        if too_many || too_big {
+            return Err(Error::OutboxFull {
+                queued_messages: self.items.len(),
+                queued_bytes: self.bytes,
+                message_bytes: size,
+            });
+        }
+        self.bytes += size;
+        self.items.push_back((item, size));
+        Ok(())
+    }
+
+    /// Takes the oldest item.
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        let (item, size) = self.items.pop_front()?;
+        self.bytes -= size;
+        Some(item)
+    }
+
+    /// Puts an item back at the front (it could not be sent after all).
+    pub(crate) fn unpop(&mut self, item: T, size: usize) {
+        self.bytes += size;
+        self.items.push_front((item, size));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(max_messages: usize, max_bytes: usize) -> Outbox<&'static str> {
+        Outbox::new(OutboxLimits {
+            max_messages,
+            max_bytes,
+        })
+    }
+
+    #[test]
+    fn items_leave_in_order_and_the_counts_follow() {
+        let mut ob = outbox(10, 100);
+        ob.push("a", 1).unwrap();
+        ob.push("bb", 2).unwrap();
+        ob.push("ccc", 3).unwrap();
+        assert_eq!((ob.len(), ob.bytes()), (3, 6));
+        assert_eq!(ob.pop(), Some("a"));
+        assert_eq!((ob.len(), ob.bytes()), (2, 5));
+        ob.unpop("a", 1);
+        let drained: Vec<_> = std::iter::from_fn(|| ob.pop()).collect();
+        assert_eq!(drained, ["a", "bb", "ccc"]);
+        assert_eq!((ob.len(), ob.bytes()), (0, 0));
+    }
+
+    #[test]
+    fn the_message_bound_rejects_with_a_typed_error_and_keeps_the_queue() {
+        let mut ob = outbox(2, 100);
+        ob.push("a", 1).unwrap();
+        ob.push("b", 1).unwrap();
+        let err = ob.push("c", 1).unwrap_err();
+        assert_eq!(
+            err,
+            Error::OutboxFull {
+                queued_messages: 2,
+                queued_bytes: 2,
+                message_bytes: 1
+            }
+        );
+        assert_eq!(err.name(), "QuotaExceededError");
+        assert_eq!(ob.pop(), Some("a"));
+        assert_eq!(ob.pop(), Some("b"));
+    }
+
+    #[test]
+    fn the_byte_bound_counts_exactly() {
+        let mut ob = outbox(10, 10);
+        ob.push("x", 10).unwrap();
+        assert!(ob.push("y", 1).is_err());
+        assert_eq!(ob.pop(), Some("x"));
+        ob.push("big", 10).unwrap();
+        assert!(outbox(10, 10).push("huge", 11).is_err());
+    }
+}
