@@ -37,26 +37,25 @@ impl EventKind {
 /// event objects.
 #[derive(Default)]
 pub(crate) struct EventHub {
-    pub(crate) open: Listeners<web_sys::Event>,
-    pub(crate) message: Listeners<web_sys::MessageEvent>,
-    pub(crate) close: Listeners<web_sys::CloseEvent>,
-    pub(crate) error: Listeners<web_sys::Event>,
+    pub(crate) open: Rc<Listeners<web_sys::Event>>,
+    pub(crate) message: Rc<Listeners<web_sys::MessageEvent>>,
+    pub(crate) close: Rc<Listeners<web_sys::CloseEvent>>,
+    pub(crate) error: Rc<Listeners<web_sys::Event>>,
 }
 
 impl EventHub {
     /// Adds a listener that gets the browser's event object.
     pub(crate) fn add_raw(
-        self: &Rc<Self>,
+        &self,
         kind: EventKind,
         callback: impl FnMut(&web_sys::Event) + 'static,
     ) -> Listener {
-        let id = match kind {
-            EventKind::Open => self.open.add(raw(callback)),
-            EventKind::Message => self.message.add(raw(callback)),
-            EventKind::Close => self.close.add(raw(callback)),
-            EventKind::Error => self.error.add(raw(callback)),
-        };
-        self.handle(kind, id)
+        match kind {
+            EventKind::Open => Listener::add(&self.open, raw(callback)),
+            EventKind::Message => Listener::add(&self.message, raw(callback)),
+            EventKind::Close => Listener::add(&self.close, raw(callback)),
+            EventKind::Error => Listener::add(&self.error, raw(callback)),
+        }
     }
 
     /// Sets the `on<kind>` handler to a callback on the browser's event.
@@ -76,14 +75,6 @@ impl EventHub {
             EventKind::Message => self.message.clear_handler(),
             EventKind::Close => self.close.clear_handler(),
             EventKind::Error => self.error.clear_handler(),
-        }
-    }
-
-    pub(crate) fn handle(self: &Rc<Self>, kind: EventKind, id: u64) -> Listener {
-        Listener {
-            hub: Rc::downgrade(self),
-            kind,
-            id,
         }
     }
 }
@@ -117,29 +108,40 @@ pub(crate) fn decode_close(
 /// listener; it does not keep the socket alive.
 #[must_use = "the listener is removed when the handle is dropped"]
 pub struct Listener {
-    hub: Weak<EventHub>,
-    kind: EventKind,
+    list: Weak<dyn RemoveById>,
     id: u64,
+}
+
+/// A listener list seen only as something to remove from.
+trait RemoveById {
+    fn remove_by_id(&self, id: u64);
+}
+
+impl<E> RemoveById for Listeners<E> {
+    fn remove_by_id(&self, id: u64) {
+        self.remove(id);
+    }
+}
+
+impl Listener {
+    /// Adds `callback` to `list` and returns the handle that removes it.
+    pub(crate) fn add<E: 'static>(list: &Rc<Listeners<E>>, callback: Callback<E>) -> Self {
+        let id = list.add(callback);
+        let weak: Weak<Listeners<E>> = Rc::downgrade(list);
+        Self { list: weak, id }
+    }
 }
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Listener")
-            .field("kind", &self.kind)
-            .field("id", &self.id)
-            .finish()
+        f.debug_struct("Listener").field("id", &self.id).finish()
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let Some(hub) = self.hub.upgrade() {
-            match self.kind {
-                EventKind::Open => hub.open.remove(self.id),
-                EventKind::Message => hub.message.remove(self.id),
-                EventKind::Close => hub.close.remove(self.id),
-                EventKind::Error => hub.error.remove(self.id),
-            }
+        if let Some(list) = self.list.upgrade() {
+            list.remove_by_id(self.id);
         }
     }
 }
@@ -204,8 +206,7 @@ macro_rules! event_methods {
         /// (`addEventListener`).
         #[must_use = "the listener is removed when the handle is dropped"]
         pub fn add_open_listener(&self, mut callback: impl FnMut() + 'static) -> $crate::Listener {
-            let id = self.events().open.add(Box::new(move |_| callback()));
-            self.events().handle($crate::events::EventKind::Open, id)
+            $crate::Listener::add(&self.events().open, Box::new(move |_| callback()))
         }
 
         /// Adds a message listener (see `add_open_listener`).
@@ -214,11 +215,10 @@ macro_rules! event_methods {
             &self,
             callback: impl FnMut($crate::Message) + 'static,
         ) -> $crate::Listener {
-            let id = self
-                .events()
-                .message
-                .add($crate::events::decode_message(callback));
-            self.events().handle($crate::events::EventKind::Message, id)
+            $crate::Listener::add(
+                &self.events().message,
+                $crate::events::decode_message(callback),
+            )
         }
 
         /// Adds a close listener (see `add_open_listener`).
@@ -227,18 +227,13 @@ macro_rules! event_methods {
             &self,
             callback: impl FnMut($crate::CloseEvent) + 'static,
         ) -> $crate::Listener {
-            let id = self
-                .events()
-                .close
-                .add($crate::events::decode_close(callback));
-            self.events().handle($crate::events::EventKind::Close, id)
+            $crate::Listener::add(&self.events().close, $crate::events::decode_close(callback))
         }
 
         /// Adds an error listener (see `add_open_listener`).
         #[must_use = "the listener is removed when the handle is dropped"]
         pub fn add_error_listener(&self, mut callback: impl FnMut() + 'static) -> $crate::Listener {
-            let id = self.events().error.add(Box::new(move |_| callback()));
-            self.events().handle($crate::events::EventKind::Error, id)
+            $crate::Listener::add(&self.events().error, Box::new(move |_| callback()))
         }
     };
 }

@@ -19,7 +19,7 @@ use crate::close::CloseEvent;
 use crate::connection::{DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK};
 use crate::error::Error;
 use crate::events::{EventKind, Listener};
-use crate::message::Payload;
+use crate::message::{to_usv_string, Payload};
 use crate::socket::WebSocket;
 use crate::state::{BinaryType, ReadyState};
 
@@ -137,10 +137,6 @@ export class WebSocketClient {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `String(value)`: the USVString conversion WebIDL applies.
-    #[wasm_bindgen(catch, js_name = String)]
-    fn to_usv_string(value: &JsValue) -> Result<String, JsValue>;
-
     /// `reportError`: how the DOM reports an exception from a listener
     /// without stopping the others.
     #[wasm_bindgen(catch, js_name = reportError)]

@@ -48,6 +48,7 @@ mod message;
 mod ordered;
 mod outbox;
 mod protocols;
+mod reconnect;
 mod socket;
 mod state;
 
@@ -65,6 +66,7 @@ pub use js::WebSocketClient;
 pub use message::{Message, Payload};
 pub use outbox::OutboxLimits;
 pub use protocols::validate_protocols;
+pub use reconnect::{ReconnectEvent, ReconnectOptions, ReconnectingWebSocket};
 pub use socket::{WeakWebSocket, WebSocket};
 pub use state::{BinaryType, ReadyState};
 

@@ -89,7 +89,7 @@ impl BrowserCallbacks {
     fn new(weak: &Weak<Inner>) -> Self {
         fn relay<E: JsCast + 'static>(
             weak: &Weak<Inner>,
-            pick: fn(&EventHub) -> &Listeners<E>,
+            pick: fn(&EventHub) -> &Rc<Listeners<E>>,
         ) -> Closure<dyn FnMut(JsValue)> {
             let weak = weak.clone();
             Closure::new(move |event: JsValue| {

@@ -18,6 +18,7 @@
 //   /violate            sends a frame with a reserved opcode after open
 // Any WebSocket URL with [key] is refused (503) while a refusal window for
 // that key is open: HTTP GET /control/refuse?key=K&ms=N opens one.
+// HTTP GET /control/drop?key=K drops every open connection with that key.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -111,7 +112,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }));
 
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => {}); // peers that vanish mid-handshake must not crash us
@@ -151,6 +152,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
 
   function onConnection(ws, url, origin) {
     const params = url.searchParams;
+    ws.key = params.get('key');
     say(`accepted ${url.pathname} from ${origin ?? '(no origin)'} protocol=${ws.protocol || '-'}`);
     ws.on('close', (code, reason) => say(`closed ${url.pathname} code=${code} reason=${reason.toString() || '-'}`));
     ws.on('error', (err) => say(`error on ${url.pathname}: ${err.message}`));
@@ -186,7 +188,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals, hanging }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }) {
   const url = new URL(req.url, 'http://localhost');
   const origin = req.headers.origin;
   if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
@@ -201,6 +203,21 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging }) {
     const headers = { 'Content-Type': 'text/plain' };
     if (origin) headers['Access-Control-Allow-Origin'] = origin;
     res.writeHead(200, headers).end(String(count));
+    return;
+  }
+  if (url.pathname === '/control/drop') {
+    // Abruptly drops (no close frame) every open connection with this key.
+    const key = url.searchParams.get('key');
+    let dropped = 0;
+    for (const ws of wss.clients) {
+      if (key && ws.key === key) {
+        ws.terminate();
+        dropped++;
+      }
+    }
+    const headers = { 'Content-Type': 'text/plain' };
+    if (origin) headers['Access-Control-Allow-Origin'] = origin;
+    res.writeHead(200, headers).end(String(dropped));
     return;
   }
   if (url.pathname === '/control/refuse') {

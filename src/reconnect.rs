@@ -1,0 +1,662 @@
+//! The resilient socket: [`ReconnectingWebSocket`] keeps one core
+//! [`WebSocket`] at a time and replaces it when the connection is lost,
+//! with backoff and jitter ([`ReconnectPolicy`]), a connect timeout, an
+//! optional heartbeat ([`HeartbeatOptions`]) and a bounded outbox
+//! ([`OutboxLimits`]) for sends made while disconnected. Its users see the
+//! same DOM-shaped API as a plain socket; their handlers and listeners,
+//! binary type and protocols carry over to every new connection.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::{Interval, Timeout};
+use wasm_bindgen::JsCast;
+
+use crate::backoff::{Decision, GiveUpReason, Jitter, ReconnectPolicy};
+use crate::close::{validate_close, CloseEvent};
+use crate::error::Error;
+use crate::events::{EventHub, EventKind, Listener};
+use crate::heartbeat::{Beat, Heartbeat, HeartbeatOptions};
+use crate::listeners::Listeners;
+use crate::message::{Message, Payload};
+use crate::outbox::{Outbox, OutboxLimits};
+use crate::socket::WebSocket;
+use crate::state::{BinaryType, ReadyState};
+
+/// Settings of a [`ReconnectingWebSocket`].
+///
+/// ```
+/// use wasm_websocket::{HeartbeatOptions, ReconnectOptions, ReconnectPolicy};
+/// let options = ReconnectOptions {
+///     protocols: vec!["echo-protocol".into()],
+///     policy: ReconnectPolicy { max_retries: Some(10), ..Default::default() },
+///     heartbeat: Some(HeartbeatOptions { interval_ms: 15_000, ..Default::default() }),
+///     ..Default::default()
+/// };
+/// assert_eq!(options.outbox.max_messages, 1000);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReconnectOptions {
+    /// Subprotocols offered on every connection.
+    pub protocols: Vec<String>,
+    /// When and how often to retry.
+    pub policy: ReconnectPolicy,
+    /// Application-level ping/pong (off by default).
+    pub heartbeat: Option<HeartbeatOptions>,
+    /// Bounds of the queue for sends made while not connected.
+    pub outbox: OutboxLimits,
+}
+
+/// Progress of a [`ReconnectingWebSocket`], reported to its reconnect
+/// listeners (after the close event of the connection that was lost).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReconnectEvent {
+    /// The connection (or attempt) closed; retry number `attempt` starts
+    /// after `delay_ms`.
+    Reconnecting {
+        /// Which retry is next (1, 2, …; back to 1 after a long uptime).
+        attempt: u32,
+        /// The wait before it, in milliseconds.
+        delay_ms: u32,
+        /// How the previous connection ended.
+        close: CloseEvent,
+    },
+    /// Retry number `attempt` is open; the outbox has been sent.
+    Reconnected {
+        /// The retry that succeeded.
+        attempt: u32,
+    },
+    /// Reconnecting stopped for good; the socket is closed.
+    GaveUp {
+        /// Why.
+        reason: GiveUpReason,
+        /// How the last connection ended.
+        close: CloseEvent,
+    },
+}
+
+/// A WebSocket that reconnects. Opt-in: a plain [`WebSocket`] never does.
+///
+/// - Lost connections are retried after a jittered, growing delay; a
+///   connection that lasted `min_uptime_ms` resets the delay. Retrying
+///   stops on [`close`](Self::close), after `max_retries`, or on a close
+///   code in `no_retry_codes`.
+/// - Every underlying connection fires `open` and `close` to the user's
+///   handlers, as `reconnecting-websocket` does; reconnect listeners get a
+///   [`ReconnectEvent`] after each close.
+/// - `send` while not connected queues the message (in order, bounded);
+///   the queue is sent on the next open, before the open handlers run and
+///   before any newer send. Messages already handed to the browser when a
+///   connection dies may be lost, as with any WebSocket; a queued message is
+///   sent at most once.
+/// - `ready_state` is `Connecting` while connecting or waiting to retry.
+///
+/// ```no_run
+/// use wasm_websocket::{ReconnectEvent, ReconnectOptions, ReconnectingWebSocket};
+/// # fn main() -> Result<(), wasm_websocket::Error> {
+/// let ws = ReconnectingWebSocket::new("ws://127.0.0.1:8080/", ReconnectOptions::default())?;
+/// ws.set_onmessage(|msg| web_sys::console::log_1(&format!("{msg:?}").into()));
+/// ws.set_onreconnect(|event| {
+///     if let ReconnectEvent::Reconnecting { attempt, delay_ms, .. } = event {
+///         web_sys::console::log_1(&format!("retry {attempt} in {delay_ms} ms").into());
+///     }
+/// });
+/// ws.send("queued until the first open")?;
+/// # std::mem::drop(ws); Ok(()) }
+/// ```
+pub struct ReconnectingWebSocket {
+    driver: Rc<Driver>,
+}
+
+struct Driver {
+    url: String,
+    options: ReconnectOptions,
+    events: Rc<EventHub>,
+    reconnect: Rc<Listeners<ReconnectEvent>>,
+    state: RefCell<State>,
+    me: Weak<Driver>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Connecting,
+    Open,
+    /// Waiting out the backoff delay.
+    Waiting,
+    /// The user closed; the close event is on its way.
+    Closing,
+    Closed,
+}
+
+struct State {
+    phase: Phase,
+    socket: Option<WebSocket>,
+    forwarders: Vec<Listener>,
+    binary_type: BinaryType,
+    /// The retry in progress (0 for the first connection).
+    attempt: u32,
+    /// Consecutive retries since the last long-lived connection.
+    retries: u32,
+    reconnects: u32,
+    opened_at: Option<f64>,
+    outbox: Outbox<Message>,
+    jitter: Jitter,
+    heartbeat: Option<Heartbeat>,
+    heartbeat_timer: Option<Interval>,
+    connect_timer: Option<Timeout>,
+    retry_timer: Option<Timeout>,
+}
+
+impl State {
+    fn stop_connection_timers(&mut self) {
+        self.heartbeat = None;
+        self.heartbeat_timer = None;
+        self.connect_timer = None;
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A close event of our own making, for connections we abandon (connect
+/// timeout, heartbeat) whose browser event we no longer listen for.
+fn synthetic_close(code: u16, reason: &str) -> Option<web_sys::CloseEvent> {
+    let init = web_sys::CloseEventInit::new();
+    init.set_code(code);
+    init.set_reason(reason);
+    init.set_was_clean(false);
+    web_sys::CloseEvent::new_with_event_init_dict("close", &init).ok()
+}
+
+impl ReconnectingWebSocket {
+    /// Connects to `url` and keeps reconnecting as `options` say. Fails
+    /// only for what no retry can fix: a bad URL, protocol list or blocked
+    /// port.
+    pub fn new(url: &str, options: ReconnectOptions) -> Result<Self, Error> {
+        crate::protocols::validate_protocols(&options.protocols)?;
+        let seed = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
+        let driver = Rc::new_cyclic(|me| Driver {
+            url: url.to_owned(),
+            events: Rc::default(),
+            reconnect: Rc::default(),
+            state: RefCell::new(State {
+                phase: Phase::Connecting,
+                socket: None,
+                forwarders: Vec::new(),
+                binary_type: BinaryType::Blob,
+                attempt: 0,
+                retries: 0,
+                reconnects: 0,
+                opened_at: None,
+                outbox: Outbox::new(options.outbox),
+                jitter: Jitter::seeded(seed),
+                heartbeat: None,
+                heartbeat_timer: None,
+                connect_timer: None,
+                retry_timer: None,
+            }),
+            options,
+            me: me.clone(),
+        });
+        driver.connect()?;
+        Ok(Self { driver })
+    }
+
+    /// The connection state: `Connecting` also while waiting to retry.
+    pub fn ready_state(&self) -> ReadyState {
+        let state = self.driver.state.borrow();
+        match state.phase {
+            Phase::Connecting | Phase::Waiting => ReadyState::Connecting,
+            Phase::Open => state
+                .socket
+                .as_ref()
+                .map_or(ReadyState::Connecting, WebSocket::ready_state),
+            Phase::Closing => ReadyState::Closing,
+            Phase::Closed => ReadyState::Closed,
+        }
+    }
+
+    /// The URL of the current connection (as resolved by the browser), or
+    /// the URL as given while there is none.
+    pub fn url(&self) -> String {
+        self.with_socket(WebSocket::url)
+            .unwrap_or_else(|| self.driver.url.clone())
+    }
+
+    /// The subprotocol of the current connection, or "".
+    pub fn protocol(&self) -> String {
+        self.with_socket(WebSocket::protocol).unwrap_or_default()
+    }
+
+    /// The extensions of the current connection, or "".
+    pub fn extensions(&self) -> String {
+        self.with_socket(WebSocket::extensions).unwrap_or_default()
+    }
+
+    /// Bytes not yet on the network: the browser's `bufferedAmount` plus
+    /// the bytes waiting in the outbox.
+    pub fn buffered_amount(&self) -> u32 {
+        let queued = self.driver.state.borrow().outbox.bytes();
+        let buffered = self.with_socket(WebSocket::buffered_amount).unwrap_or(0);
+        buffered.saturating_add(u32::try_from(queued).unwrap_or(u32::MAX))
+    }
+
+    /// How binary messages are delivered.
+    pub fn binary_type(&self) -> BinaryType {
+        self.driver.state.borrow().binary_type
+    }
+
+    /// Switches the binary type now and for every later connection.
+    pub fn set_binary_type(&self, binary_type: BinaryType) {
+        let mut state = self.driver.state.borrow_mut();
+        state.binary_type = binary_type;
+        if let Some(socket) = &state.socket {
+            socket.set_binary_type(binary_type);
+        }
+    }
+
+    /// The retry in progress or last made since the backoff was reset
+    /// (0: the first connection).
+    pub fn retry_count(&self) -> u32 {
+        self.driver.state.borrow().attempt
+    }
+
+    /// How many times a lost connection was re-established.
+    pub fn reconnect_count(&self) -> u32 {
+        self.driver.state.borrow().reconnects
+    }
+
+    /// Messages waiting in the outbox.
+    pub fn queued_messages(&self) -> usize {
+        self.driver.state.borrow().outbox.len()
+    }
+
+    /// Bytes waiting in the outbox.
+    pub fn queued_bytes(&self) -> usize {
+        self.driver.state.borrow().outbox.bytes()
+    }
+
+    /// Sends now if open, else queues the message (copied) for the next
+    /// open. Fails with [`Error::OutboxFull`] when it does not fit and with
+    /// [`Error::Closed`] after [`close`](Self::close) or giving up.
+    pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
+        let payload = data.into();
+        let mut state = self.driver.state.borrow_mut();
+        match state.phase {
+            Phase::Open if state.outbox.len() == 0 => match &state.socket {
+                Some(socket) => socket.send(payload),
+                None => Err(Error::NotOpen),
+            },
+            Phase::Open | Phase::Connecting | Phase::Waiting => {
+                let message = Message::from_payload(payload)?;
+                let size = message.byte_len();
+                state.outbox.push(message, size)
+            }
+            Phase::Closing => Err(Error::Closed {
+                state: ReadyState::Closing,
+            }),
+            Phase::Closed => Err(Error::Closed {
+                state: ReadyState::Closed,
+            }),
+        }
+    }
+
+    /// Stops reconnecting and closes the current connection (its close
+    /// event follows). During a backoff wait nothing is open: the wait is
+    /// cancelled and no further event fires (the lost connection's close
+    /// event was already delivered).
+    pub fn close(&self) -> Result<(), Error> {
+        self.driver.close(None, None)
+    }
+
+    /// [`close`](Self::close) with a code and reason, validated as for
+    /// [`WebSocket::close_with`].
+    pub fn close_with(&self, code: u16, reason: &str) -> Result<(), Error> {
+        self.driver.close(Some(code), Some(reason))
+    }
+
+    crate::events::event_methods!();
+
+    /// Sets the reconnect handler, replacing the previous one.
+    pub fn set_onreconnect(&self, mut callback: impl FnMut(&ReconnectEvent) + 'static) {
+        self.driver
+            .reconnect
+            .set_handler(Box::new(move |e| callback(e)));
+    }
+
+    /// Adds a reconnect listener, removed when the handle is dropped.
+    #[must_use = "the listener is removed when the handle is dropped"]
+    pub fn add_reconnect_listener(
+        &self,
+        mut callback: impl FnMut(&ReconnectEvent) + 'static,
+    ) -> Listener {
+        Listener::add(&self.driver.reconnect, Box::new(move |e| callback(e)))
+    }
+
+    pub(crate) fn events(&self) -> &Rc<EventHub> {
+        &self.driver.events
+    }
+
+    pub(crate) fn close_inner(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        self.driver.close(code, reason)
+    }
+
+    fn with_socket<T>(&self, f: impl FnOnce(&WebSocket) -> T) -> Option<T> {
+        self.driver.state.borrow().socket.as_ref().map(f)
+    }
+}
+
+impl std::fmt::Debug for ReconnectingWebSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReconnectingWebSocket")
+            .field("url", &self.driver.url)
+            .field("ready_state", &self.ready_state())
+            .field("retry_count", &self.retry_count())
+            .finish()
+    }
+}
+
+impl Driver {
+    /// Opens a new underlying socket and wires it to this driver.
+    fn connect(&self) -> Result<(), Error> {
+        let socket = WebSocket::with_protocols(&self.url, &self.options.protocols)?;
+        let mut state = self.state.borrow_mut();
+        socket.set_binary_type(state.binary_type);
+        let hub = socket.events();
+        let me = self.me.clone();
+        let on_open = hub.add_raw(EventKind::Open, move |event| {
+            if let Some(driver) = me.upgrade() {
+                driver.on_open(event);
+            }
+        });
+        let me = self.me.clone();
+        let on_message = Listener::add(
+            &hub.message,
+            Box::new(move |event: &web_sys::MessageEvent| {
+                if let Some(driver) = me.upgrade() {
+                    driver.on_message(event);
+                }
+            }),
+        );
+        let me = self.me.clone();
+        let on_close = Listener::add(
+            &hub.close,
+            Box::new(move |event: &web_sys::CloseEvent| {
+                if let Some(driver) = me.upgrade() {
+                    driver.on_close(event);
+                }
+            }),
+        );
+        let me = self.me.clone();
+        let on_error = hub.add_raw(EventKind::Error, move |event| {
+            if let Some(driver) = me.upgrade() {
+                driver.events.error.dispatch(event);
+            }
+        });
+        state.forwarders = vec![on_open, on_message, on_close, on_error];
+        state.socket = Some(socket);
+        state.phase = Phase::Connecting;
+        if let Some(ms) = self.options.policy.connect_timeout_ms {
+            let me = self.me.clone();
+            state.connect_timer = Some(Timeout::new(ms, move || {
+                if let Some(driver) = me.upgrade() {
+                    driver.abandon("connect timeout");
+                }
+            }));
+        }
+        Ok(())
+    }
+
+    fn on_open(&self, event: &web_sys::Event) {
+        let reconnected = {
+            let mut state = self.state.borrow_mut();
+            state.phase = Phase::Open;
+            state.opened_at = Some(now());
+            state.connect_timer = None;
+            if let Some(options) = &self.options.heartbeat {
+                let beat = Heartbeat::start(options.clone(), now());
+                let me = self.me.clone();
+                state.heartbeat_timer = Some(Interval::new(beat.tick_ms(), move || {
+                    if let Some(driver) = me.upgrade() {
+                        driver.on_heartbeat_tick();
+                    }
+                }));
+                state.heartbeat = Some(beat);
+            }
+            // The outbox goes first, in order, before any newer send.
+            let state = &mut *state;
+            if let Some(socket) = &state.socket {
+                while let Some(message) = state.outbox.pop() {
+                    if socket.send(&message).is_err() {
+                        let size = message.byte_len();
+                        state.outbox.unpop(message, size);
+                        break;
+                    }
+                }
+            }
+            if state.attempt > 0 {
+                state.reconnects += 1;
+                Some(state.attempt)
+            } else {
+                None
+            }
+        };
+        self.events.open.dispatch(event);
+        if let Some(attempt) = reconnected {
+            self.reconnect
+                .dispatch(&ReconnectEvent::Reconnected { attempt });
+        }
+    }
+
+    fn on_message(&self, event: &web_sys::MessageEvent) {
+        let swallow = {
+            let mut state = self.state.borrow_mut();
+            match &mut state.heartbeat {
+                Some(beat) => beat.on_message(event.data().as_string().as_deref()),
+                None => false,
+            }
+        };
+        if !swallow {
+            self.events.message.dispatch(event);
+        }
+    }
+
+    fn on_heartbeat_tick(&self) {
+        let beat = {
+            let mut state = self.state.borrow_mut();
+            let beat = match &mut state.heartbeat {
+                Some(heartbeat) => heartbeat.tick(now()),
+                None => Beat::Nothing,
+            };
+            if beat == Beat::SendPing {
+                if let (Some(socket), Some(heartbeat)) = (&state.socket, &state.heartbeat) {
+                    // A failed ping needs no handling: the close event follows.
+                    let _ = socket.send(heartbeat.ping_text());
+                }
+            }
+            beat
+        };
+        if beat == Beat::Dead {
+            self.abandon("heartbeat timeout");
+        }
+    }
+
+    /// Gives up on the current connection without waiting for the browser
+    /// (which may take minutes to notice a dead peer): drops it and goes on
+    /// as if it had closed with 1006.
+    fn abandon(&self, why: &str) {
+        let socket = {
+            let mut state = self.state.borrow_mut();
+            state.forwarders.clear();
+            state.socket.take()
+        };
+        // Dropping closes it in the browser; our listeners are gone.
+        drop(socket);
+        if let Some(event) = synthetic_close(1006, why) {
+            self.on_close(&event);
+        }
+    }
+
+    fn on_close(&self, event: &web_sys::CloseEvent) {
+        let close = CloseEvent::from_web(event);
+        let (old_socket, decision) = {
+            let mut state = self.state.borrow_mut();
+            state.stop_connection_timers();
+            state.forwarders.clear();
+            let old = state.socket.take();
+            let uptime = state.opened_at.take().map_or(0.0, |t| now() - t);
+            let decision = match state.phase {
+                Phase::Closing | Phase::Closed => None,
+                _ => {
+                    let random = state.jitter.next();
+                    Some(
+                        self.options
+                            .policy
+                            .decide(close.code, state.retries, uptime, random),
+                    )
+                }
+            };
+            match &decision {
+                None => state.phase = Phase::Closed,
+                Some(Decision::GiveUp(_)) => state.phase = Phase::Closed,
+                Some(Decision::Retry { retry, delay_ms }) => {
+                    state.phase = Phase::Waiting;
+                    state.retries = *retry;
+                    state.attempt = *retry;
+                    let me = self.me.clone();
+                    state.retry_timer = Some(Timeout::new(*delay_ms, move || {
+                        if let Some(driver) = me.upgrade() {
+                            driver.retry();
+                        }
+                    }));
+                }
+            }
+            (old, decision)
+        };
+        self.events.close.dispatch(event);
+        match decision {
+            Some(Decision::Retry { retry, delay_ms }) => {
+                self.reconnect.dispatch(&ReconnectEvent::Reconnecting {
+                    attempt: retry,
+                    delay_ms,
+                    close,
+                });
+            }
+            Some(Decision::GiveUp(reason)) => {
+                self.reconnect
+                    .dispatch(&ReconnectEvent::GaveUp { reason, close });
+            }
+            None => {}
+        }
+        drop(old_socket);
+    }
+
+    fn retry(&self) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.phase != Phase::Waiting {
+                return;
+            }
+            state.retry_timer = None;
+        }
+        if self.connect().is_err() {
+            // The URL connected before, so this cannot happen; stop rather
+            // than spin.
+            self.state.borrow_mut().phase = Phase::Closed;
+        }
+    }
+
+    fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        validate_close(code, reason)?;
+        let mut state = self.state.borrow_mut();
+        match state.phase {
+            Phase::Connecting | Phase::Open => {
+                state.phase = Phase::Closing;
+                state.connect_timer = None;
+                state.heartbeat = None;
+                state.heartbeat_timer = None;
+                match &state.socket {
+                    Some(socket) => socket.close_inner(code, reason),
+                    None => Ok(()),
+                }
+            }
+            Phase::Waiting => {
+                state.retry_timer = None;
+                state.phase = Phase::Closed;
+                Ok(())
+            }
+            Phase::Closing | Phase::Closed => Ok(()),
+        }
+    }
+}
+
+impl Message {
+    /// An owned copy of a payload, to queue it.
+    fn from_payload(payload: Payload<'_>) -> Result<Self, Error> {
+        use wasm_bindgen::JsValue;
+        let bytes_of = |value: &JsValue| -> Vec<u8> {
+            if let Some(view) = value.dyn_ref::<js_sys::Uint8Array>() {
+                return view.to_vec();
+            }
+            if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+                return js_sys::Uint8Array::new(buffer).to_vec();
+            }
+            // Any other view: its bytes.
+            let view: &js_sys::Object = value.unchecked_ref();
+            let buffer = js_sys::Reflect::get(view, &"buffer".into()).unwrap_or_default();
+            let offset = js_sys::Reflect::get(view, &"byteOffset".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            let length = js_sys::Reflect::get(view, &"byteLength".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                offset as u32,
+                length as u32,
+            )
+            .to_vec()
+        };
+        Ok(match payload {
+            Payload::Text(text) => Message::Text(text.to_owned()),
+            Payload::Bytes(bytes) => Message::Binary(bytes.to_vec()),
+            Payload::ArrayBuffer(buffer) => {
+                Message::Binary(js_sys::Uint8Array::new(buffer).to_vec())
+            }
+            Payload::View(view) => Message::Binary(bytes_of(view)),
+            Payload::Blob(blob) => Message::Blob(blob.clone()),
+            Payload::ImageData(image) => Message::Binary(image.data().0),
+            Payload::JsValue(value) => {
+                if let Some(text) = value.as_string() {
+                    Message::Text(text)
+                } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+                    Message::Blob(blob.clone())
+                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
+                    Message::Binary(image.data().0)
+                } else if value.is_instance_of::<js_sys::ArrayBuffer>()
+                    || js_sys::ArrayBuffer::is_view(value)
+                {
+                    Message::Binary(bytes_of(value))
+                } else {
+                    // The browser would send the string form; so do we.
+                    Message::Text(
+                        crate::message::to_usv_string(value)
+                            .map_err(|e| Error::from_js(&e, crate::error::Operation::Other))?,
+                    )
+                }
+            }
+        })
+    }
+
+    /// The size this message counts for in the outbox.
+    fn byte_len(&self) -> usize {
+        match self {
+            Message::Text(text) => text.len(),
+            Message::Binary(bytes) => bytes.len(),
+            Message::Blob(blob) => blob.size() as usize,
+        }
+    }
+}
