@@ -15,11 +15,16 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::backend::Backend;
+use crate::backoff::ReconnectPolicy;
 use crate::close::CloseEvent;
 use crate::connection::{DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK};
 use crate::error::Error;
 use crate::events::{EventKind, Listener};
+use crate::heartbeat::HeartbeatOptions;
 use crate::message::{to_usv_string, Payload};
+use crate::outbox::OutboxLimits;
+use crate::reconnect::{ReconnectEvent, ReconnectOptions, ReconnectingWebSocket};
 use crate::socket::WebSocket;
 use crate::state::{BinaryType, ReadyState};
 
@@ -34,12 +39,76 @@ export type SendData = string | Blob | ArrayBufferLike | ArrayBufferView | Image
 /** The numeric connection states (`CONNECTING` … `CLOSED`). */
 export type ReadyStateValue = 0 | 1 | 2 | 3;
 
+/** `detail` of a `reconnecting` event. */
+export interface ReconnectingDetail {
+  /** Which retry comes next (1, 2, …). */
+  attempt: number;
+  /** The wait before it, in milliseconds. */
+  delay: number;
+  /** How the lost connection ended. */
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+/** `detail` of a `gaveup` event. */
+export interface GaveUpDetail {
+  /** Why reconnecting stopped, in words. */
+  reason: string;
+  /** The close code of the last connection. */
+  code: number;
+}
+
 /** Event type names and the events they deliver. */
 export interface WebSocketClientEventMap {
   open: Event;
   message: MessageEvent<MessageData>;
   close: CloseEvent;
   error: Event;
+  /** With `reconnect`: a connection was lost and a retry is scheduled. */
+  reconnecting: CustomEvent<ReconnectingDetail>;
+  /** With `reconnect`: a retry opened (after the outbox was sent). */
+  reconnected: CustomEvent<{ attempt: number }>;
+  /** With `reconnect`: reconnecting stopped for good. */
+  gaveup: CustomEvent<GaveUpDetail>;
+}
+
+/** Reconnection policy (all optional; defaults shown). */
+export interface ReconnectOptions {
+  /** Shortest wait before a retry, ms (500). */
+  minDelay?: number;
+  /** Longest wait before a retry, ms (30000). */
+  maxDelay?: number;
+  /** Growth of the wait's upper bound per retry (2). */
+  factor?: number;
+  /** Give up after this many consecutive failed retries (never). */
+  maxRetries?: number;
+  /** An uptime that resets the backoff, ms (5000). */
+  minUptime?: number;
+  /** Close codes that stop reconnecting ([1002, 1003, 1007, 1008, 1009, 1010]). */
+  noRetryCodes?: number[];
+  /** A handshake slower than this fails the attempt, ms (10000; 0 = none). */
+  connectTimeout?: number;
+}
+
+/** Application-level heartbeat (off unless given). */
+export interface HeartbeatOptions {
+  /** Ping period, ms (30000). */
+  interval?: number;
+  /** Dead if no answer this long after a ping, ms (10000). */
+  timeout?: number;
+  /** The ping text ("ping"). */
+  ping?: string;
+  /** The pong text; if unset, any message proves liveness. Pongs are not delivered as messages. */
+  pong?: string;
+}
+
+/** Bounds of the queue for sends while disconnected. */
+export interface OutboxOptions {
+  /** Messages (1000). */
+  maxMessages?: number;
+  /** Bytes (4 MiB). */
+  maxBytes?: number;
 }
 
 /** A listener: a function, or an object with `handleEvent`, as in the DOM. */
@@ -53,6 +122,17 @@ export interface WebSocketClientOptions {
   binaryType?: BinaryType;
   /** Default limit for `drain()`, in bytes (default 1 MiB). */
   highWaterMark?: number;
+  /**
+   * Reconnect when the connection is lost (off by default). `true` uses the
+   * defaults. Sends while disconnected are queued (see `outbox`); `open`
+   * and `close` fire for every underlying connection; `closed` resolves
+   * only on the final close.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Heartbeat, with `reconnect`. */
+  heartbeat?: HeartbeatOptions;
+  /** Outbox bounds, with `reconnect`. */
+  outbox?: OutboxOptions;
 }
 
 /**
@@ -85,8 +165,16 @@ export class WebSocketClient {
   readonly protocol: string;
   /** The extensions the server selected, or "". */
   readonly extensions: string;
-  /** Bytes queued by `send` and not yet sent. */
+  /** Bytes queued by `send` and not yet sent (with `reconnect`, the outbox too). */
   readonly bufferedAmount: number;
+  /** With `reconnect`: the retry in progress or last made (0 before any). */
+  readonly retryCount: number;
+  /** With `reconnect`: how often a lost connection was re-established. */
+  readonly reconnectCount: number;
+  /** With `reconnect`: messages waiting for the next open. */
+  readonly queuedMessages: number;
+  /** With `reconnect`: bytes waiting for the next open. */
+  readonly queuedBytes: number;
   /** How binary messages arrive; other values are ignored. */
   binaryType: BinaryType;
   /**
@@ -119,8 +207,9 @@ export class WebSocketClient {
   ): void;
   /**
    * Sends text or binary data.
-   * @throws {DOMException} `InvalidStateError` while connecting and after
-   * closing has started.
+   * @throws {DOMException} `InvalidStateError` while connecting (unless
+   * `reconnect` queues it) and after closing has started;
+   * `QuotaExceededError` when the outbox is full.
    */
   send(data: SendData): void;
   /**
@@ -145,7 +234,7 @@ extern "C" {
 
 /// A listener added with `addEventListener`, kept to find it again.
 struct JsListener {
-    kind: EventKind,
+    kind: &'static str,
     target: JsValue,
     serial: u64,
     _handle: Listener,
@@ -156,7 +245,7 @@ type JsListeners = Rc<RefCell<Vec<JsListener>>>;
 /// The browser-shaped WebSocket class exported to JavaScript.
 #[wasm_bindgen(skip_typescript)]
 pub struct WebSocketClient {
-    socket: WebSocket,
+    socket: Rc<Backend>,
     /// What `onopen` … `onerror` return, indexed by `EventKind`.
     handlers: [RefCell<JsValue>; 4],
     listeners: JsListeners,
@@ -177,6 +266,8 @@ struct Lifecycle {
     opened_settle: Option<(Function, Function)>,
     /// resolve of a pending `closed` promise.
     closed_settle: Option<Function>,
+    /// The final close happened.
+    finished: bool,
 }
 
 impl Lifecycle {
@@ -187,13 +278,26 @@ impl Lifecycle {
         }
     }
 
-    fn on_close(&mut self, event: &web_sys::CloseEvent) {
+    /// A connection closed; `last` says whether it is the final close (a
+    /// reconnecting socket goes on after the others).
+    fn on_close(&mut self, event: &web_sys::CloseEvent, last: bool) {
         self.close = Some(event.clone());
+        if last {
+            self.finish();
+        }
+    }
+
+    /// Settles what is pending with the last close event.
+    fn finish(&mut self) {
+        self.finished = true;
+        let Some(event) = self.close.clone() else {
+            return;
+        };
         if let Some((_, reject)) = self.opened_settle.take() {
-            let _ = reject.call1(&JsValue::UNDEFINED, &failure(event));
+            let _ = reject.call1(&JsValue::UNDEFINED, &failure(&event));
         }
         if let Some(resolve) = self.closed_settle.take() {
-            let _ = resolve.call1(&JsValue::UNDEFINED, event);
+            let _ = resolve.call1(&JsValue::UNDEFINED, &event);
         }
     }
 }
@@ -214,7 +318,15 @@ impl WebSocketClient {
         crate::init();
         let url = to_usv_string(url)?;
         let protocols = protocol_list(protocols)?;
-        let socket = WebSocket::with_protocols(&url, &protocols)?;
+        let socket = Rc::new(match option(options, "reconnect")? {
+            Some(reconnect) if reconnect.is_truthy() => {
+                Backend::Resilient(ReconnectingWebSocket::new(
+                    &url,
+                    reconnect_options(protocols, &reconnect, options)?,
+                )?)
+            }
+            _ => Backend::Plain(WebSocket::with_protocols(&url, &protocols)?),
+        });
         if let Some(binary_type) = option(options, "binaryType")? {
             set_binary_type(&socket, &binary_type);
         }
@@ -230,8 +342,14 @@ impl WebSocketClient {
             .events()
             .add_raw(EventKind::Open, move |_| l.borrow_mut().on_open());
         let l = lifecycle.clone();
+        let backend = Rc::downgrade(&socket);
         let on_close = socket.events().add_raw(EventKind::Close, move |event| {
-            l.borrow_mut().on_close(event.unchecked_ref());
+            // A reconnecting socket is Connecting again here unless this
+            // was its last close.
+            let last = backend
+                .upgrade()
+                .is_none_or(|b| b.ready_state() == ReadyState::Closed);
+            l.borrow_mut().on_close(event.unchecked_ref(), last);
         });
         Ok(Self {
             socket,
@@ -255,7 +373,7 @@ impl WebSocketClient {
         }
         let promise = if life.opened {
             Promise::resolve(&JsValue::UNDEFINED)
-        } else if let Some(event) = &life.close {
+        } else if let (true, Some(event)) = (life.finished, &life.close) {
             Promise::reject(&failure(event))
         } else {
             let mut settle = None;
@@ -274,9 +392,9 @@ impl WebSocketClient {
         if let Some(promise) = &life.closed_promise {
             return promise.clone();
         }
-        let promise = match &life.close {
-            Some(event) => Promise::resolve(&JsValue::from(event.clone())),
-            None => {
+        let promise = match (&life.close, life.finished) {
+            (Some(event), true) => Promise::resolve(&JsValue::from(event.clone())),
+            _ => {
                 let mut settle = None;
                 let promise = Promise::new(&mut |resolve, _| settle = Some(resolve));
                 life.closed_settle = settle;
@@ -295,7 +413,7 @@ impl WebSocketClient {
         } else {
             clamp_u32(high_water_mark)?
         };
-        let socket = self.socket.downgrade();
+        let socket = Rc::downgrade(&self.socket);
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             loop {
                 let Some(socket) = socket.upgrade() else {
@@ -306,6 +424,8 @@ impl WebSocketClient {
                 };
                 match socket.ready_state() {
                     ReadyState::Open => {}
+                    // Reconnecting: the outbox drains after the next open.
+                    ReadyState::Connecting if socket.queues_while_connecting() => {}
                     ReadyState::Connecting => return Err(Error::NotOpen.into()),
                     state => return Err(Error::Closed { state }.into()),
                 }
@@ -393,6 +513,38 @@ impl WebSocketClient {
         self.socket.buffered_amount()
     }
 
+    /// With `reconnect`: the retry in progress or last made.
+    #[wasm_bindgen(getter = retryCount)]
+    pub fn retry_count(&self) -> u32 {
+        self.socket
+            .resilient()
+            .map_or(0, ReconnectingWebSocket::retry_count)
+    }
+
+    /// With `reconnect`: re-established connections so far.
+    #[wasm_bindgen(getter = reconnectCount)]
+    pub fn reconnect_count(&self) -> u32 {
+        self.socket
+            .resilient()
+            .map_or(0, ReconnectingWebSocket::reconnect_count)
+    }
+
+    /// With `reconnect`: messages in the outbox.
+    #[wasm_bindgen(getter = queuedMessages)]
+    pub fn queued_messages(&self) -> u32 {
+        self.socket
+            .resilient()
+            .map_or(0, |r| r.queued_messages() as u32)
+    }
+
+    /// With `reconnect`: bytes in the outbox.
+    #[wasm_bindgen(getter = queuedBytes)]
+    pub fn queued_bytes(&self) -> u32 {
+        self.socket
+            .resilient()
+            .map_or(0, |r| r.queued_bytes() as u32)
+    }
+
     /// `binaryType`: `"blob"` or `"arraybuffer"`.
     #[wasm_bindgen(getter = binaryType)]
     pub fn binary_type(&self) -> String {
@@ -461,7 +613,7 @@ impl WebSocketClient {
         listener: JsValue,
         options: &JsValue,
     ) -> Result<(), JsValue> {
-        let Some(kind) = EventKind::from_name(kind) else {
+        let Some(kind) = known_kind(kind) else {
             return Ok(());
         };
         if !(listener.is_object() || listener.is_function()) {
@@ -480,7 +632,7 @@ impl WebSocketClient {
         self.next_serial.set(serial + 1);
         let weak: Weak<RefCell<Vec<JsListener>>> = Rc::downgrade(&self.listeners);
         let target = listener.clone();
-        let handle = self.socket.events().add_raw(kind, move |event| {
+        let call = move |event: &web_sys::Event| {
             if once {
                 if let Some(list) = weak.upgrade() {
                     // Dropping the entry drops its handle: removed before
@@ -489,7 +641,15 @@ impl WebSocketClient {
                 }
             }
             invoke(&target, event);
-        });
+        };
+        let handle = match (EventKind::from_name(kind), self.socket.resilient()) {
+            (Some(socket_kind), _) => self.socket.events().add_raw(socket_kind, call),
+            (None, Some(resilient)) => {
+                resilient.add_reconnect_listener(reconnect_relay(kind, call))
+            }
+            // A plain socket never fires the reconnect events.
+            (None, None) => return Ok(()),
+        };
         self.listeners.borrow_mut().push(JsListener {
             kind,
             target: listener,
@@ -502,7 +662,7 @@ impl WebSocketClient {
     /// `removeEventListener(type, listener)`.
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, _options: &JsValue) {
-        if let Some(kind) = EventKind::from_name(kind) {
+        if let Some(kind) = known_kind(kind) {
             // Take the entry out first, then drop it outside the borrow.
             let removed = {
                 let mut list = self.listeners.borrow_mut();
@@ -535,7 +695,13 @@ impl WebSocketClient {
         } else {
             Some(to_usv_string(reason)?)
         };
-        Ok(self.socket.close_inner(code, reason.as_deref())?)
+        self.socket.close_inner(code, reason.as_deref())?;
+        if self.socket.ready_state() == ReadyState::Closed {
+            // A reconnecting socket closed during a backoff wait: no close
+            // event comes, the last one was final.
+            self.lifecycle.borrow_mut().finish();
+        }
+        Ok(())
     }
 }
 
@@ -612,7 +778,145 @@ fn clamp_u32(value: &JsValue) -> Result<u32, JsValue> {
     }
 }
 
-fn set_binary_type(socket: &WebSocket, value: &JsValue) {
+/// The event types this class fires, as static names.
+fn known_kind(name: &str) -> Option<&'static str> {
+    [
+        "open",
+        "message",
+        "close",
+        "error",
+        "reconnecting",
+        "reconnected",
+        "gaveup",
+    ]
+    .into_iter()
+    .find(|k| *k == name)
+}
+
+/// Turns reconnect events of type `kind` into DOM `CustomEvent`s for `call`.
+fn reconnect_relay(
+    kind: &'static str,
+    mut call: impl FnMut(&web_sys::Event) + 'static,
+) -> impl FnMut(&ReconnectEvent) + 'static {
+    move |event| {
+        let detail = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
+        };
+        let name = match event {
+            ReconnectEvent::Reconnecting {
+                attempt,
+                delay_ms,
+                close,
+            } => {
+                set("attempt", (*attempt).into());
+                set("delay", (*delay_ms).into());
+                set("code", close.code.into());
+                set("reason", close.reason.as_str().into());
+                set("wasClean", close.was_clean.into());
+                "reconnecting"
+            }
+            ReconnectEvent::Reconnected { attempt } => {
+                set("attempt", (*attempt).into());
+                "reconnected"
+            }
+            ReconnectEvent::GaveUp { reason, close } => {
+                set("reason", reason.to_string().into());
+                set("code", close.code.into());
+                "gaveup"
+            }
+        };
+        if name != kind {
+            return;
+        }
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&detail);
+        if let Ok(custom) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            call(&custom);
+        }
+    }
+}
+
+/// Reads the JS options object into [`ReconnectOptions`].
+fn reconnect_options(
+    protocols: Vec<String>,
+    reconnect: &JsValue,
+    options: &JsValue,
+) -> Result<ReconnectOptions, JsValue> {
+    let number = |from: &JsValue, key: &str| -> Result<Option<f64>, JsValue> {
+        match option(from, key)? {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+                _ => Err(
+                    js_sys::RangeError::new(&format!("{key} must be a number, 0 or more")).into(),
+                ),
+            },
+        }
+    };
+    let ms = |from: &JsValue, key: &str| -> Result<Option<u32>, JsValue> {
+        Ok(number(from, key)?.map(|n| n.min(f64::from(u32::MAX)) as u32))
+    };
+    let mut policy = ReconnectPolicy::default();
+    if let Some(v) = ms(reconnect, "minDelay")? {
+        policy.min_delay_ms = v;
+    }
+    if let Some(v) = ms(reconnect, "maxDelay")? {
+        policy.max_delay_ms = v;
+    }
+    if let Some(v) = number(reconnect, "factor")? {
+        policy.factor = v;
+    }
+    policy.max_retries = ms(reconnect, "maxRetries")?.or(policy.max_retries);
+    if let Some(v) = ms(reconnect, "minUptime")? {
+        policy.min_uptime_ms = v;
+    }
+    if let Some(codes) = option(reconnect, "noRetryCodes")? {
+        policy.no_retry_codes = js_sys::Array::from(&codes)
+            .iter()
+            .map(|c| clamp_unsigned_short(c.as_f64().unwrap_or(f64::NAN)))
+            .collect();
+    }
+    if let Some(v) = ms(reconnect, "connectTimeout")? {
+        policy.connect_timeout_ms = (v > 0).then_some(v);
+    }
+    let heartbeat = match option(options, "heartbeat")? {
+        Some(hb) if hb.is_object() => {
+            let mut h = HeartbeatOptions::default();
+            if let Some(v) = ms(&hb, "interval")? {
+                h.interval_ms = v.max(1);
+            }
+            if let Some(v) = ms(&hb, "timeout")? {
+                h.timeout_ms = v.max(1);
+            }
+            if let Some(v) = option(&hb, "ping")? {
+                h.ping = to_usv_string(&v)?;
+            }
+            if let Some(v) = option(&hb, "pong")? {
+                h.pong = Some(to_usv_string(&v)?);
+            }
+            Some(h)
+        }
+        _ => None,
+    };
+    let mut outbox = OutboxLimits::default();
+    if let Some(ob) = option(options, "outbox")? {
+        if let Some(v) = number(&ob, "maxMessages")? {
+            outbox.max_messages = v as usize;
+        }
+        if let Some(v) = number(&ob, "maxBytes")? {
+            outbox.max_bytes = v as usize;
+        }
+    }
+    Ok(ReconnectOptions {
+        protocols,
+        policy,
+        heartbeat,
+        outbox,
+    })
+}
+
+fn set_binary_type(socket: &Backend, value: &JsValue) {
     if let Some(binary_type) = value.as_string().and_then(|s| s.parse::<BinaryType>().ok()) {
         socket.set_binary_type(binary_type);
     }

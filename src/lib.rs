@@ -35,6 +35,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod backend;
 mod backoff;
 mod blocked_port;
 mod close;
