@@ -14,11 +14,13 @@ use std::task::{Context, Poll, Waker};
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::backend::Backend;
 use crate::close::CloseEvent;
 use crate::error::Error;
-use crate::events::Listener;
+use crate::events::{decode_close, decode_message, Listener};
 use crate::message::Message;
 use crate::ordered::OrderedQueue;
+use crate::reconnect::{ReconnectOptions, ReconnectingWebSocket};
 use crate::socket::WebSocket;
 use crate::state::{BinaryType, ReadyState};
 
@@ -123,13 +125,24 @@ impl Future for BlobBytes {
 #[derive(Default)]
 struct Shared {
     opened: bool,
+    /// The final close event: the stream ends after it.
     close: Option<CloseEvent>,
+    /// The latest close of a reconnecting socket, which goes on after it.
+    last_close: Option<CloseEvent>,
     incoming: OrderedQueue<Message, BlobBytes>,
     read_waker: Option<Waker>,
     state_wakers: Vec<Waker>,
 }
 
 impl Shared {
+    /// Records the final close and wakes everything waiting.
+    fn finish(&mut self, event: CloseEvent) {
+        self.close = Some(event);
+        let reader = self.read_waker.take();
+        let wakers = std::mem::take(&mut self.state_wakers);
+        reader.into_iter().chain(wakers).for_each(Waker::wake);
+    }
+
     fn wait_for_state(&mut self, cx: &Context<'_>) {
         if !self.state_wakers.iter().any(|w| w.will_wake(cx.waker())) {
             self.state_wakers.push(cx.waker().clone());
@@ -139,7 +152,7 @@ impl Shared {
 
 /// Everything a connection's parts share; dropped with the last part.
 struct Core {
-    socket: WebSocket,
+    socket: Rc<Backend>,
     shared: Rc<RefCell<Shared>>,
     high_water_mark: u32,
     poll_ms: u32,
@@ -147,56 +160,68 @@ struct Core {
 }
 
 impl Core {
-    fn open(url: &str, options: &ConnectOptions) -> Result<Self, Error> {
-        let socket = WebSocket::with_protocols(url, &options.protocols)?;
+    fn open(socket: Backend, options: &ConnectOptions) -> Self {
+        let socket = Rc::new(socket);
         socket.set_binary_type(options.binary_type);
+        let hub = socket.events().clone();
         let shared = Rc::new(RefCell::new(Shared::default()));
 
         let s = shared.clone();
-        let on_open = socket.add_open_listener(move || {
-            let wakers = {
-                let mut shared = s.borrow_mut();
-                shared.opened = true;
-                std::mem::take(&mut shared.state_wakers)
-            };
-            wakers.into_iter().for_each(Waker::wake);
-        });
+        let on_open = Listener::add(
+            &hub.open,
+            Box::new(move |_: &web_sys::Event| {
+                let wakers = {
+                    let mut shared = s.borrow_mut();
+                    shared.opened = true;
+                    std::mem::take(&mut shared.state_wakers)
+                };
+                wakers.into_iter().for_each(Waker::wake);
+            }),
+        );
         let s = shared.clone();
-        let on_message = socket.add_message_listener(move |message| {
-            let waker = {
-                let mut shared = s.borrow_mut();
-                match message {
-                    // Start reading now; the queue keeps the order.
-                    Message::Blob(blob) => shared
-                        .incoming
-                        .push_converting(BlobBytes(JsFuture::from(blob.array_buffer()))),
-                    other => shared.incoming.push_ready(other),
+        let on_message = Listener::add(
+            &hub.message,
+            decode_message(move |message| {
+                let waker = {
+                    let mut shared = s.borrow_mut();
+                    match message {
+                        // Start reading now; the queue keeps the order.
+                        Message::Blob(blob) => shared
+                            .incoming
+                            .push_converting(BlobBytes(JsFuture::from(blob.array_buffer()))),
+                        other => shared.incoming.push_ready(other),
+                    }
+                    shared.read_waker.take()
+                };
+                if let Some(waker) = waker {
+                    waker.wake();
                 }
-                shared.read_waker.take()
-            };
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-        });
+            }),
+        );
         let s = shared.clone();
-        let on_close = socket.add_close_listener(move |event| {
-            let (reader, wakers) = {
-                let mut shared = s.borrow_mut();
-                shared.close = Some(event);
-                (
-                    shared.read_waker.take(),
-                    std::mem::take(&mut shared.state_wakers),
-                )
-            };
-            reader.into_iter().chain(wakers).for_each(Waker::wake);
-        });
-        Ok(Self {
+        let backend = Rc::downgrade(&socket);
+        let on_close = Listener::add(
+            &hub.close,
+            decode_close(move |event| {
+                // A reconnecting socket is Connecting again unless this close
+                // is its last.
+                let last = backend
+                    .upgrade()
+                    .is_none_or(|b| b.ready_state() == ReadyState::Closed);
+                if last {
+                    s.borrow_mut().finish(event);
+                } else {
+                    s.borrow_mut().last_close = Some(event);
+                }
+            }),
+        );
+        Self {
             socket,
             shared,
             high_water_mark: options.high_water_mark,
             poll_ms: options.backpressure_poll_ms.max(1),
             _listeners: [on_open, on_message, on_close],
-        })
+        }
     }
 
     /// Resolves with the close event once the connection has closed.
@@ -211,8 +236,26 @@ impl Core {
         }
     }
 
-    async fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<CloseEvent, Error> {
+    fn start_close(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         self.socket.close_inner(code, reason)?;
+        if self.socket.ready_state() == ReadyState::Closed {
+            // A reconnecting socket closed while waiting to retry: no close
+            // event follows; the last one is final.
+            let mut shared = self.shared.borrow_mut();
+            if shared.close.is_none() {
+                let event = shared.last_close.clone().unwrap_or(CloseEvent {
+                    code: crate::codes::ABNORMAL,
+                    reason: String::new(),
+                    was_clean: false,
+                });
+                shared.finish(event);
+            }
+        }
+        Ok(())
+    }
+
+    async fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<CloseEvent, Error> {
+        self.start_close(code, reason)?;
         Ok(std::future::poll_fn(|cx| self.poll_closed(cx)).await)
     }
 }
@@ -268,7 +311,30 @@ impl Connection {
     /// the future before it resolves closes the socket and detaches
     /// everything.
     pub async fn connect_with(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let core = Rc::new(Core::open(url, &options)?);
+        let socket = WebSocket::with_protocols(url, &options.protocols)?;
+        Self::wait_open(Backend::Plain(socket), options).await
+    }
+
+    /// Connects with a [`ReconnectingWebSocket`] underneath: the stream
+    /// goes on across reconnections (their close events do not end it),
+    /// sends while reconnecting wait in the outbox (and count towards the
+    /// high-water mark), and the stream ends only after the final close
+    /// (a `close`, giving up, or a no-retry code).
+    ///
+    /// Resolves on the first open; fails with
+    /// [`Error::ConnectionFailed`] only if reconnecting gives up before
+    /// that. `reconnect.protocols` is used; `options.protocols` is not.
+    pub async fn connect_reconnecting(
+        url: &str,
+        reconnect: ReconnectOptions,
+        options: ConnectOptions,
+    ) -> Result<Self, Error> {
+        let socket = ReconnectingWebSocket::new(url, reconnect)?;
+        Self::wait_open(Backend::Resilient(socket), options).await
+    }
+
+    async fn wait_open(socket: Backend, options: ConnectOptions) -> Result<Self, Error> {
+        let core = Rc::new(Core::open(socket, &options));
         let mut timeout = options.connect_timeout_ms.map(TimeoutFuture::new);
         std::future::poll_fn(|cx| {
             let mut shared = core.shared.borrow_mut();
@@ -308,9 +374,44 @@ impl Connection {
         (self.writer, self.reader)
     }
 
-    /// The core socket, for its getters (`protocol`, `buffered_amount`, …).
-    pub fn socket(&self) -> &WebSocket {
-        &self.writer.core.socket
+    /// The connection state (`Connecting` while a reconnecting
+    /// connection waits to retry).
+    pub fn ready_state(&self) -> ReadyState {
+        self.writer.core.socket.ready_state()
+    }
+
+    /// The subprotocol the server selected.
+    pub fn protocol(&self) -> String {
+        self.writer.core.socket.protocol()
+    }
+
+    /// The URL of the connection.
+    pub fn url(&self) -> String {
+        self.writer.core.socket.url()
+    }
+
+    /// How the browser delivers binary messages (the stream yields bytes
+    /// either way).
+    pub fn binary_type(&self) -> BinaryType {
+        self.writer.core.socket.binary_type()
+    }
+
+    /// Bytes not yet on the network (with reconnection: the outbox too).
+    pub fn buffered_amount(&self) -> u32 {
+        self.writer.buffered_amount()
+    }
+
+    /// The plain socket underneath, if this connection does not reconnect.
+    pub fn as_websocket(&self) -> Option<&WebSocket> {
+        match &*self.writer.core.socket {
+            Backend::Plain(socket) => Some(socket),
+            Backend::Resilient(_) => None,
+        }
+    }
+
+    /// The reconnecting socket underneath, for its counters.
+    pub fn as_reconnecting(&self) -> Option<&ReconnectingWebSocket> {
+        self.writer.core.socket.resilient()
     }
 
     /// Closes with `code` and `reason` (validated as
@@ -404,6 +505,8 @@ impl ConnectionWriter {
         loop {
             match self.core.socket.ready_state() {
                 ReadyState::Open => {}
+                // Reconnecting: sends queue in the outbox.
+                ReadyState::Connecting if self.core.socket.queues_while_connecting() => {}
                 ReadyState::Connecting => return Poll::Ready(Err(Error::NotOpen)),
                 state => return Poll::Ready(Err(Error::Closed { state })),
             }
@@ -432,7 +535,7 @@ impl futures_sink::Sink<Message> for ConnectionWriter {
     }
 
     fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Error> {
-        self.core.socket.send(&message)
+        self.core.socket.send((&message).into())
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
@@ -444,7 +547,7 @@ impl futures_sink::Sink<Message> for ConnectionWriter {
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if !self.close_started {
             self.close_started = true;
-            self.core.socket.close_with(1000, "")?;
+            self.core.start_close(Some(1000), Some(""))?;
         }
         self.core.poll_closed(cx).map(|_| Ok(()))
     }

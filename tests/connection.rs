@@ -10,7 +10,10 @@
 //! 256 MiB through the Sink in 1 MiB chunks never lets bufferedAmount pass
 //! high-water + one chunk and every byte comes back; close is awaitable and
 //! returns the event; the stream ends after close (clean: None; dropped:
-//! ConnectionLost then None); sends after close are typed errors.
+//! ConnectionLost then None); sends after close are typed errors; with
+//! reconnection underneath, the stream survives a drop, sends during the
+//! outage are queued and delivered in order, and only the final close ends
+//! the stream.
 
 mod common;
 
@@ -21,7 +24,10 @@ use common::*;
 use futures::channel::oneshot;
 use futures::{SinkExt, StreamExt};
 use wasm_bindgen_test::*;
-use wasm_websocket::{BinaryType, ConnectOptions, Connection, Error, Message, ReadyState};
+use wasm_websocket::{
+    BinaryType, ConnectOptions, Connection, Error, Message, ReadyState, ReconnectOptions,
+    ReconnectPolicy,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -38,8 +44,8 @@ async fn echo() -> Connection {
 #[wasm_bindgen_test]
 async fn connect_resolves_open_and_echoes_through_stream_and_sink() {
     let mut conn = echo().await;
-    assert_eq!(conn.socket().ready_state(), ReadyState::Open);
-    assert_eq!(conn.socket().protocol(), "echo-protocol");
+    assert_eq!(conn.ready_state(), ReadyState::Open);
+    assert_eq!(conn.protocol(), "echo-protocol");
     conn.send(Message::Text("hello".into())).await.unwrap();
     conn.send(Message::Binary(vec![1, 2, 3])).await.unwrap();
     assert_eq!(
@@ -163,7 +169,7 @@ async fn blob_mode_keeps_1000_interleaved_messages_in_order() {
         Connection::connect_with(&url("/echo"), echo_options().binary_type(BinaryType::Blob))
             .await
             .unwrap();
-    assert_eq!(conn.socket().binary_type(), BinaryType::Blob);
+    assert_eq!(conn.binary_type(), BinaryType::Blob);
     let (mut writer, mut reader) = conn.split();
     let mut expected = Vec::new();
     for i in 0..1000u32 {
@@ -305,9 +311,67 @@ async fn sending_after_close_is_a_typed_error_and_sink_close_waits_for_the_event
 #[wasm_bindgen_test]
 async fn dropping_the_connection_closes_the_socket() {
     let conn = echo().await;
-    let raw = conn.socket().as_raw().clone();
+    let raw = conn.as_websocket().unwrap().as_raw().clone();
     drop(conn);
     assert_eq!(raw.ready_state(), 2);
     sleep(200).await;
     assert_eq!(raw.ready_state(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_reconnecting_connection_streams_across_a_drop() {
+    let key = unique_key("async-drop");
+    let reconnect = ReconnectOptions {
+        protocols: vec!["echo-protocol".into()],
+        policy: ReconnectPolicy {
+            min_delay_ms: 100,
+            max_delay_ms: 200,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut conn = Connection::connect_reconnecting(
+        &url(&format!("/echo?key={key}")),
+        reconnect,
+        ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(conn.as_websocket().is_none());
+    conn.send(Message::Text("before".into())).await.unwrap();
+    assert_eq!(
+        conn.next().await.unwrap().unwrap(),
+        Message::Text("before".into())
+    );
+
+    assert_eq!(control(&format!("/control/drop?key={key}")).await, "1");
+    wait_until("the drop to be noticed", 5_000, || {
+        conn.ready_state() == ReadyState::Connecting
+    })
+    .await;
+    for text in ["during 1", "during 2"] {
+        conn.send(Message::Text(text.into())).await.unwrap();
+    }
+    let queued = conn.as_reconnecting().unwrap().queued_messages();
+    assert_eq!(queued, 2, "sent while reconnecting: queued");
+    conn.send(Message::Binary(vec![9, 9])).await.unwrap();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(conn.next().await.unwrap().unwrap());
+    }
+    assert_eq!(
+        got,
+        vec![
+            Message::Text("during 1".into()),
+            Message::Text("during 2".into()),
+            Message::Binary(vec![9, 9]),
+        ]
+    );
+    assert_eq!(conn.as_reconnecting().unwrap().reconnect_count(), 1);
+    let event = conn.close_with(4000, "done").await.unwrap();
+    assert_eq!(event.code, 4000);
+    assert!(
+        conn.next().await.is_none(),
+        "only the final close ends the stream"
+    );
 }
