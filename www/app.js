@@ -7,6 +7,7 @@ const STATE_NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 const CANVAS_BYTES = $('draw').width * $('draw').height * 4;
 
 let client = null;
+let nextRetry = null; // { attempt, delay, at } while waiting to reconnect
 let canvasEchoesPending = 0;
 let autoTimer = null;
 
@@ -43,8 +44,11 @@ function binaryType() {
 function connect(url, protocol) {
   if (client) disconnectQuietly();
   let opened = false;
+  const options = { binaryType: binaryType() };
+  if ($('reconnect').checked) options.reconnect = { minDelay: 500, maxDelay: 5000 };
+  nextRetry = null;
   try {
-    client = new WebSocketClient(url, protocol ? [protocol] : [], { binaryType: binaryType() });
+    client = new WebSocketClient(url, protocol ? [protocol] : [], options);
   } catch (e) {
     log('failure', `${e.name}: ${e.message}`);
     return;
@@ -65,13 +69,27 @@ function connect(url, protocol) {
     const reason = e.reason ? ` reason "${e.reason}"` : '';
     log('close', `code ${e.code}${reason} wasClean ${e.wasClean}`, { code: e.code, reason: e.reason, clean: e.wasClean });
     if (!opened && e.code === 1006) log('failure', 'connection failed before it opened (1006)');
-    if (client === me) {
+    // A reconnecting client is CONNECTING again unless this close is final.
+    if (client === me && me.readyState === WebSocketClient.CLOSED) {
       client = null;
       me.free();
     }
     renderState();
   };
   me.onmessage = (e) => onMessage(e.data);
+  me.addEventListener('reconnecting', (e) => {
+    const { attempt, delay, code } = e.detail;
+    nextRetry = { attempt, delay, at: performance.now() + delay };
+    log('reconnect', `connection lost (${code}); attempt ${attempt} in ${delay} ms`, { attempt, delay });
+  });
+  me.addEventListener('reconnected', (e) => {
+    nextRetry = null;
+    log('reconnect', `reconnected on attempt ${e.detail.attempt}`, { reconnected: e.detail.attempt });
+  });
+  me.addEventListener('gaveup', (e) => {
+    nextRetry = null;
+    log('failure', `gave up reconnecting: ${e.detail.reason}`);
+  });
 }
 
 function disconnectQuietly() {
@@ -109,8 +127,9 @@ function send(data, description) {
     return false;
   }
   try {
+    const queuedBefore = client.queuedMessages;
     client.send(data);
-    log('sent', description);
+    log('sent', client.queuedMessages > queuedBefore ? `${description} (queued until reconnected)` : description);
     return true;
   } catch (e) {
     log('failure', `${e.name}: ${e.message}`);
@@ -128,7 +147,27 @@ function renderState() {
     el.textContent = STATE_NAMES[state];
   }
   $('close').disabled = !client || state >= 2;
-  for (const id of ['send-text', 'send-file', 'send-canvas']) $(id).disabled = state !== 1;
+  $('drop').disabled = state !== 1;
+  renderReconnect();
+  // A reconnecting client queues sends while it reconnects.
+  const canSend = state === 1 || (state === 0 && client && client.retryCount > 0);
+  for (const id of ['send-text', 'send-file', 'send-canvas']) $(id).disabled = !canSend;
+}
+
+function renderReconnect() {
+  const el = $('reconnect-status');
+  if (!client || !client.retryCount && !client.queuedMessages && !client.reconnectCount && !nextRetry) {
+    el.dataset.active = 'false';
+    el.textContent = $('reconnect').checked ? 'Reconnect: on, connection healthy' : 'Reconnect: off';
+    return;
+  }
+  const waiting = nextRetry && client.readyState === WebSocketClient.CONNECTING;
+  const left = waiting ? Math.max(0, Math.round(nextRetry.at - performance.now())) : 0;
+  el.dataset.active = String(Boolean(waiting));
+  el.textContent =
+    `Reconnect: ${waiting ? `attempt ${nextRetry.attempt} in ${left} ms` : 'connected'}` +
+    ` · queued ${client.queuedMessages} messages (${client.queuedBytes} bytes)` +
+    ` · reconnected ${client.reconnectCount} times`;
 }
 
 // ---- canvas --------------------------------------------------------------------
@@ -200,7 +239,14 @@ function trackUpload(total) {
 
 async function main() {
   await init();
-  $('url').value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/echo`;
+  // The key lets the drop button name this page's connections.
+  const key = `demo-${Math.random().toString(36).slice(2, 8)}`;
+  $('url').value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/echo?key=${key}`;
+  $('drop').addEventListener('click', async () => {
+    const urlKey = new URL($('url').value, location.href).searchParams.get('key');
+    const res = await fetch(`/control/drop?key=${encodeURIComponent(urlKey ?? '')}`);
+    log('drop', `asked the server to drop the connection: ${await res.text()} dropped`);
+  });
   $('connect-form').addEventListener('submit', (e) => {
     e.preventDefault();
     connect($('url').value.trim(), $('protocol').value.trim());

@@ -39,7 +39,7 @@ async function waitForEntries(kind, count) {
 }
 
 test('the URL defaults to the serving host and connecting opens with echo-protocol', async () => {
-  assert.equal(await page.inputValue('#url'), `${server.ws}/echo`);
+  assert.match(await page.inputValue('#url'), new RegExp(`^${server.ws}/echo\\?key=demo-[a-z0-9]+$`));
   await page.click('#connect');
   await page.waitForSelector('#state[data-state="1"]');
   assert.equal(await page.textContent('#state'), 'OPEN');
@@ -140,7 +140,26 @@ test('the readyState indicator followed every transition', async () => {
   assert.deepEqual(trail, ['CLOSED', 'CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']);
 });
 
+test('the server dropping the connection is recovered from, and shown', async () => {
+  const url = await page.inputValue('#url');
+  await page.click('#connect');
+  await page.waitForSelector('#state[data-state="1"]');
+  const before = (await entries('reconnect')).length;
+  await page.click('#drop');
+  await page.waitForFunction((n) => document.querySelectorAll('#log li[data-kind="reconnect"]').length >= n + 2, before, { timeout: 5000 });
+  const [lost, back] = (await entries('reconnect')).slice(before);
+  assert.match(lost.text, /^connection lost \(1006\); attempt 1 in \d+ ms$/);
+  assert.ok(Number(lost.delay) >= 500 && Number(lost.delay) <= 1000, lost.delay);
+  assert.equal(back.text, 'reconnected on attempt 1');
+  await page.waitForSelector('#state[data-state="1"]');
+  assert.match(await page.textContent('#reconnect-status'), /^Reconnect: connected · queued 0 messages \(0 bytes\) · reconnected 1 times$/);
+  await page.click('#send-text');
+  await page.waitForFunction(() => [...document.querySelectorAll('#log li[data-kind="message"]')].at(-1)?.dataset.text === 'Hello Server! héllo');
+  assert.equal(await page.inputValue('#url'), url);
+});
+
 test('a refused connection is shown clearly', async () => {
+  await page.uncheck('#reconnect');
   await page.fill('#url', `${server.ws}/refuse`);
   await page.click('#connect');
   const failures = await waitForEntries('failure', 3);
@@ -153,12 +172,16 @@ test('a refused connection is shown clearly', async () => {
 });
 
 test('screenshot, and no script errors or CSP violations on the page', async () => {
-  // Show a healthy session in the picture.
-  await page.fill('#url', `${server.ws}/echo`);
+  // Show a healthy, reconnecting session in the picture.
+  await page.check('#reconnect');
+  await page.fill('#url', `${server.ws}/echo?key=screenshot`);
   await page.click('#connect');
   await page.waitForSelector('#state[data-state="1"]');
   await page.click('#send-text');
   await page.click('#send-canvas');
+  await page.click('#drop');
+  await page.waitForFunction(() => document.getElementById('reconnect-status').textContent.includes('reconnected 1 times'));
+  await page.click('#send-text');
   await page.waitForTimeout(300);
   await page.screenshot({ path: outputFile('demo.png'), fullPage: true });
   const csp = (await page.request.get(`${server.base}/`)).headers()['content-security-policy'];
