@@ -36,6 +36,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod backend;
+#[cfg(feature = "bench")]
+mod bench;
 mod backoff;
 mod blocked_port;
 mod close;

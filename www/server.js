@@ -249,10 +249,15 @@ function serveStatic(pathname, res) {
     return;
   }
   // /pkg/* is the wasm-pack output; everything else comes from www/.
+  // /pkg/*, /pkg-bench/* and /bench/* come from those folders (build
+  // output and the benchmark page); everything else from www/.
   let base = path.join(ROOT, 'www');
-  if (relative.startsWith('/pkg/')) {
-    base = path.join(ROOT, 'pkg');
-    relative = relative.slice('/pkg'.length);
+  for (const dir of ['pkg', 'pkg-bench', 'bench']) {
+    if (relative.startsWith(`/${dir}/`)) {
+      base = path.join(ROOT, dir);
+      relative = relative.slice(dir.length + 1);
+      break;
+    }
   }
   if (relative.endsWith('/')) relative += 'index.html';
   const file = path.resolve(base, '.' + relative);

@@ -1,0 +1,116 @@
+// The benchmark page: one function, run(client, workload, params), that the
+// driver (bench/run.mjs) calls through Playwright. Every client does the
+// same work and checks every echo (type, length, first and last byte).
+import init, { WebSocketClient, bench_callback, bench_async } from '/pkg-bench/wasm_websocket.js';
+
+
+function text(i, size) {
+  return String(i).padStart(8, '0') + 'x'.repeat(Math.max(0, size - 8));
+}
+
+function payload(i, size, template) {
+  const bytes = template.slice(); // a fresh message, as the Rust faces build one
+  bytes[0] = i & 0xff;
+  bytes[bytes.length - 1] = ~i & 0xff;
+  return bytes;
+}
+
+function checkEcho(data, i, size, binary) {
+  if (binary) {
+    if (!(data instanceof ArrayBuffer) || data.byteLength !== Math.max(2, size)) throw new Error(`echo ${i}: wrong binary`);
+    const b = new Uint8Array(data);
+    if (b[0] !== (i & 0xff) || b[b.length - 1] !== (~i & 0xff)) throw new Error(`echo ${i}: wrong bytes`);
+  } else if (typeof data !== 'string' || data.length !== Math.max(8, size) || !data.startsWith(String(i).padStart(8, '0'))) {
+    throw new Error(`echo ${i}: wrong text`);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The same workloads on anything shaped like the browser's WebSocket. */
+async function runDom(make, url, workload, { count, size }, { asBlob = false, drain = null } = {}) {
+  const ws = make(url);
+  ws.binaryType = 'arraybuffer';
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onclose = () => reject(new Error('closed before open'));
+  });
+  ws.onclose = null;
+  await new Promise((resolve) => {
+    ws.onmessage = resolve;
+    ws.send('prime');
+  });
+  const binary = workload === 'binary' || workload === 'backpressure';
+  const template = new Uint8Array(Math.max(2, size)).fill(0x78);
+  const message = (i) => {
+    if (!binary) return text(i, size);
+    const bytes = payload(i, size, template);
+    return asBlob ? new Blob([bytes]) : bytes;
+  };
+  const latencies = [];
+  let peak = 0;
+  let start;
+  await new Promise((resolve, reject) => {
+    let received = 0;
+    let sentAt = 0;
+    const sequential = workload === 'rtt' || workload === 'binary';
+    ws.onmessage = (e) => {
+      try {
+        checkEcho(e.data, received, size, binary);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      received += 1;
+      if (sequential) latencies.push(performance.now() - sentAt);
+      if (received === count) resolve();
+      else if (sequential) {
+        sentAt = performance.now();
+        ws.send(message(received));
+      }
+    };
+    start = performance.now();
+    if (workload === 'pipelined') {
+      for (let i = 0; i < count; i++) ws.send(message(i));
+    } else if (workload === 'backpressure') {
+      (async () => {
+        for (let i = 0; i < count; i++) {
+          if (drain) await drain(ws);
+          else while (ws.bufferedAmount > 1 << 20) await sleep(4);
+          ws.send(message(i));
+          peak = Math.max(peak, ws.bufferedAmount);
+        }
+      })().catch(reject);
+    } else {
+      sentAt = performance.now();
+      ws.send(message(0));
+    }
+  });
+  const elapsedMs = performance.now() - start;
+  ws.close();
+  if (ws.free) await sleep(0).then(() => ws.free());
+  return { elapsedMs, latencies, peakBuffered: peak };
+}
+
+const CLIENTS = {
+  'raw-view': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p),
+  'raw-blob': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p, { asBlob: true }),
+  'js-class': (url, w, p) => runDom((u) => new WebSocketClient(u, 'echo-protocol'), url, w, p, { drain: (ws) => ws.drain() }),
+  'rust-callback': async (url, w, p) => {
+    const r = await bench_callback(url, w, p.count, p.size);
+    return { elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered };
+  },
+  'rust-async': async (url, w, p) => {
+    const r = await bench_async(url, w, p.count, p.size);
+    return { elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered };
+  },
+};
+
+window.run = async (client, workload, params) => {
+  if (typeof gc === 'function') gc();
+  return CLIENTS[client](params.url, workload, params);
+};
+
+await init();
+window.ready = true;
+document.getElementById('status').textContent = 'ready';

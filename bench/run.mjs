@@ -1,0 +1,222 @@
+// npm run bench: the raw browser WebSocket and every face of wasm-websocket,
+// side by side in one headless Chromium, against a loopback echo server that
+// this script starts and stops (by its PID). Rounds are interleaved and the
+// client order rotates each round; the report gives medians and the median
+// of per-round paired ratios to raw JS.
+//
+//   node bench/run.mjs [--rounds N] [--smoke] [--out DIR]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../tests/e2e/harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SMOKE = flag('--smoke');
+const ROUNDS = Number(value('--rounds', SMOKE ? 1 : 9));
+const OUT = path.resolve(value('--out', path.join(ROOT, 'bench')));
+
+const MIB = 1 << 20;
+const WORKLOADS = SMOKE
+  ? [
+      { name: 'pipelined', count: 200, size: 32, clients: 'all' },
+      { name: 'rtt', count: 20, size: 32, clients: 'all' },
+      { name: 'binary', count: 2, size: 64 * 1024, clients: 'all' },
+      { name: 'backpressure', count: 4, size: 256 * 1024, clients: 'backpressure' },
+    ]
+  : [
+      { name: 'pipelined', count: 20_000, size: 32, clients: 'all' },
+      { name: 'rtt', count: 2_000, size: 32, clients: 'all' },
+      { name: 'binary', count: 64, size: MIB, clients: 'all' },
+      { name: 'backpressure', count: 256, size: MIB, clients: 'backpressure' },
+    ];
+const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-async'];
+// The callback face has no backpressure of its own; the others wait on
+// bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
+const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-async'];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => d.toString().includes('listening') && resolve());
+    child.on('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return { pid: child.pid, child, port };
+}
+
+function stopServer(server) {
+  try {
+    process.kill(server.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+/** The headline figure of one measurement, higher is better. */
+function figure(workload, m) {
+  const seconds = m.elapsedMs / 1000;
+  switch (workload.name) {
+    case 'pipelined':
+      return workload.count / seconds; // messages/s
+    case 'rtt':
+      return 1000 / median(m.latencies); // round trips/s at the median latency
+    default:
+      return (workload.count * workload.size) / MIB / seconds; // MiB/s
+  }
+}
+
+function sizes() {
+  const out = {};
+  for (const file of ['wasm_websocket_bg.wasm', 'wasm_websocket.js']) {
+    const p = path.join(ROOT, 'pkg', file);
+    if (!fs.existsSync(p)) continue;
+    const bytes = fs.readFileSync(p);
+    out[file] = { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
+  }
+  return out;
+}
+
+function svg(report) {
+  const rows = [];
+  for (const w of report.workloads) {
+    for (const c of w.clients) rows.push({ label: `${w.name} · ${c.client}`, ratio: c.ratio });
+  }
+  const width = 760;
+  const barX = 250;
+  const scale = (width - barX - 60) / 1.2;
+  const h = 24 * rows.length + 60;
+  const bars = rows
+    .map((r, i) => {
+      const y = 40 + i * 24;
+      const w = Math.max(1, Math.min(1.2, r.ratio) * scale);
+      const color = r.label.includes('raw-') ? '#8a94a0' : r.ratio >= 0.95 ? '#1f8f4e' : r.ratio >= 0.9 ? '#c98a00' : '#c0392b';
+      return `<text x="${barX - 8}" y="${y + 14}" text-anchor="end">${r.label}</text>` +
+        `<rect x="${barX}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${color}"/>` +
+        `<text x="${barX + w + 6}" y="${y + 14}">${r.ratio.toFixed(3)}</text>`;
+    })
+    .join('\n');
+  const one = barX + scale;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="20" font-size="14" font-weight="bold">Speed relative to the raw browser WebSocket (median of per-round ratios; 1.0 = raw)</text>
+${bars}
+<line x1="${one}" y1="32" x2="${one}" y2="${h - 10}" stroke="#1d232b" stroke-dasharray="4 3"/>
+<text x="${one + 4}" y="${h - 12}">1.0</text>
+</svg>
+`;
+}
+
+async function main() {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser(['--js-flags=--expose-gc']);
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
+    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+    const url = `ws://127.0.0.1:${server.port}/echo`;
+    const results = {}; // workload -> client -> [{ round, figure, m }]
+    const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
+    for (let round = 0; round < rounds; round++) {
+      for (const workload of WORKLOADS) {
+        const list = workload.clients === 'all' ? CLIENTS : BACKPRESSURE_CLIENTS;
+        const order = list.map((_, i) => list[(i + round) % list.length]);
+        for (const client of order) {
+          const m = await page.evaluate(([c, w, p]) => window.run(c, w, p), [client, workload.name, { url, count: workload.count, size: workload.size }]);
+          if (!SMOKE && round === 0) continue;
+          ((results[workload.name] ??= {})[client] ??= []).push({ round, figure: figure(workload, m), m });
+        }
+      }
+      process.stderr.write(`round ${round}${!SMOKE && round === 0 ? ' (warm-up)' : ''} done\n`);
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+
+    const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, chromium: await browser.version(), workloads: [], sizes: sizes() };
+    for (const workload of WORKLOADS) {
+      const byClient = results[workload.name];
+      const raw = (r, name) => byClient[name].find((x) => x.round === r)?.figure;
+      const clients = Object.keys(byClient).map((client) => {
+        const runs = byClient[client];
+        // The limit is the better raw client for binary work (Blob sends
+        // were measured faster than views for 1 MiB here).
+        const ratios = runs.map((x) => {
+          const base = workload.name === 'pipelined' || workload.name === 'rtt' ? raw(x.round, 'raw-view') : Math.max(raw(x.round, 'raw-view'), raw(x.round, 'raw-blob'));
+          return x.figure / base;
+        });
+        const entry = { client, median: median(runs.map((x) => x.figure)), ratio: median(ratios), ratios };
+        if (workload.name === 'rtt') {
+          const lat = runs.map((x) => x.m.latencies);
+          entry.medianLatencyMs = median(lat.map((l) => median(l)));
+          entry.p99LatencyMs = median(lat.map((l) => percentile(l, 99)));
+        }
+        if (workload.name === 'backpressure') entry.peakBuffered = Math.max(...runs.map((x) => x.m.peakBuffered));
+        return entry;
+      });
+      report.workloads.push({ name: workload.name, count: workload.count, size: workload.size, unit: workload.name === 'pipelined' ? 'msg/s' : workload.name === 'rtt' ? 'rt/s' : 'MiB/s', clients });
+    }
+
+    fs.mkdirSync(OUT, { recursive: true });
+    fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(report, null, 2));
+    fs.writeFileSync(path.join(OUT, 'results.svg'), svg(report));
+    print(report);
+  } finally {
+    await browser?.close();
+    stopServer(server);
+  }
+}
+
+function print(report) {
+  const lines = [`wasm-websocket benchmark, ${report.rounds} measured round(s)${report.smoke ? ' (smoke)' : ''}, ${report.chromium}`];
+  for (const w of report.workloads) {
+    lines.push('', `${w.name}: ${w.count} × ${w.size} B (${w.unit}, ratio = median of per-round ratios to raw JS)`);
+    for (const c of w.clients) {
+      let extra = '';
+      if (c.medianLatencyMs !== undefined) extra = `  median ${c.medianLatencyMs.toFixed(3)} ms, p99 ${c.p99LatencyMs.toFixed(3)} ms`;
+      if (c.peakBuffered !== undefined) extra = `  peak bufferedAmount ${c.peakBuffered}`;
+      lines.push(`  ${c.client.padEnd(14)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${extra}`);
+    }
+  }
+  lines.push('', 'npm package size (release, wasm-opt):');
+  for (const [file, s] of Object.entries(report.sizes)) lines.push(`  ${file.padEnd(24)} ${s.raw} B raw, ${s.gzip} B gzipped`);
+  console.log(lines.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

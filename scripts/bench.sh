@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# npm run bench: build the npm package (for its size) and the benchmark build
+# (the same crate with the `bench` feature, which exports the Rust-face
+# drivers), then run bench/run.mjs. Arguments go to run.mjs (--rounds N,
+# --smoke, --out DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+bash scripts/build.sh
+bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench
+node bench/run.mjs "$@"

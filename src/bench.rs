@@ -1,0 +1,286 @@
+//! Benchmark drivers for the Rust faces, exported to the benchmark page
+//! (`npm run bench`) only with the `bench` feature. Each runs one workload
+//! on its own socket, primes it with one untimed round trip, checks every
+//! echo (type, length, first and last byte) and returns the timings.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_channel_lite::Signal;
+use wasm_bindgen::prelude::*;
+
+use crate::connection::{ConnectOptions, Connection};
+use crate::message::Message;
+use crate::socket::WebSocket;
+use crate::state::{BinaryType, ReadyState};
+use crate::Error;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn now() -> f64;
+}
+
+/// The payload of message `i`: `size` bytes, first byte `i`, last `!i`.
+fn payload(i: u32, size: usize) -> Vec<u8> {
+    let mut bytes = vec![b'x'; size.max(2)];
+    bytes[0] = i as u8;
+    let last = bytes.len() - 1;
+    bytes[last] = !(i as u8);
+    bytes
+}
+
+fn text(i: u32, size: usize) -> String {
+    let mut s = format!("{i:08}");
+    s.extend(std::iter::repeat('x').take(size.saturating_sub(8)));
+    s
+}
+
+fn check(message: &Message, i: u32, size: usize, binary: bool) -> Result<(), String> {
+    match (message, binary) {
+        (Message::Text(t), false) if t.len() == size.max(8) && t.starts_with(&format!("{i:08}")) => Ok(()),
+        (Message::Binary(b), true)
+            if b.len() == size.max(2) && b[0] == i as u8 && b[b.len() - 1] == !(i as u8) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!("echo {i} is wrong: {message:?}").chars().take(200).collect()),
+    }
+}
+
+fn result(elapsed_ms: f64, latencies: &[f64], peak_buffered: u32) -> JsValue {
+    let out = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&out, &"elapsedMs".into(), &elapsed_ms.into());
+    let lat = js_sys::Float64Array::from(latencies);
+    let _ = js_sys::Reflect::set(&out, &"latencies".into(), &lat);
+    let _ = js_sys::Reflect::set(&out, &"peakBuffered".into(), &peak_buffered.into());
+    out.into()
+}
+
+/// A one-shot completion signal without extra dependencies.
+mod futures_channel_lite {
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+    use std::task::{Context, Poll, Waker};
+
+    #[derive(Clone, Default)]
+    pub(super) struct Signal(Rc<RefCell<(Option<Result<(), String>>, Option<Waker>)>>);
+
+    impl Signal {
+        pub(super) fn fire(&self, outcome: Result<(), String>) {
+            let waker = {
+                let mut inner = self.0.borrow_mut();
+                if inner.0.is_some() {
+                    return;
+                }
+                inner.0 = Some(outcome);
+                inner.1.take()
+            };
+            if let Some(w) = waker {
+                w.wake();
+            }
+        }
+    }
+
+    impl Future for Signal {
+        type Output = Result<(), String>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let mut inner = self.0.borrow_mut();
+            match inner.0.take() {
+                Some(outcome) => Poll::Ready(outcome),
+                None => {
+                    inner.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+/// Runs `workload` ("pipelined", "rtt", "binary") through the callback
+/// face: `count` messages of `size` bytes.
+#[wasm_bindgen]
+pub async fn bench_callback(url: String, workload: String, count: u32, size: u32) -> Result<JsValue, JsValue> {
+    let size = size as usize;
+    let binary = workload == "binary";
+    let ws = Rc::new(WebSocket::with_protocols(&url, &["echo-protocol"])?);
+    ws.set_binary_type(BinaryType::ArrayBuffer);
+    let opened = Signal::default();
+    let o = opened.clone();
+    ws.set_onopen(move || o.fire(Ok(())));
+    let failed = opened.clone();
+    ws.set_onclose(move |e| failed.fire(Err(format!("closed: {e}"))));
+    opened.clone().await.map_err(|e| JsValue::from_str(&e))?;
+
+    // Prime: one untimed round trip.
+    let primed = Signal::default();
+    let p = primed.clone();
+    ws.set_onmessage(move |_| p.fire(Ok(())));
+    ws.send("prime")?;
+    primed.await.map_err(|e| JsValue::from_str(&e))?;
+
+    let done = Signal::default();
+    let received = Rc::new(RefCell::new(0u32));
+    let latencies = Rc::new(RefCell::new(Vec::with_capacity(count as usize)));
+    let sent_at = Rc::new(RefCell::new(0.0));
+    let weak = Rc::downgrade(&ws);
+    {
+        let (done, received, latencies, sent_at) =
+            (done.clone(), received.clone(), latencies.clone(), sent_at.clone());
+        let sequential = workload != "pipelined";
+        ws.set_onmessage(move |message| {
+            let i = *received.borrow();
+            if let Err(e) = check(&message, i, size, binary) {
+                done.fire(Err(e));
+                return;
+            }
+            *received.borrow_mut() = i + 1;
+            if sequential {
+                latencies.borrow_mut().push(now() - *sent_at.borrow());
+            }
+            if i + 1 == count {
+                done.fire(Ok(()));
+            } else if sequential {
+                if let Some(ws) = weak.upgrade() {
+                    *sent_at.borrow_mut() = now();
+                    let sent = if binary {
+                        ws.send(&payload(i + 1, size))
+                    } else {
+                        ws.send(&text(i + 1, size))
+                    };
+                    if let Err(e) = sent {
+                        done.fire(Err(e.to_string()));
+                    }
+                }
+            }
+        });
+    }
+    let start = now();
+    if workload == "pipelined" {
+        for i in 0..count {
+            ws.send(&text(i, size))?;
+        }
+    } else {
+        *sent_at.borrow_mut() = now();
+        if binary {
+            ws.send(&payload(0, size))?;
+        } else {
+            ws.send(&text(0, size))?;
+        }
+    }
+    done.await.map_err(|e| JsValue::from_str(&e))?;
+    let elapsed = now() - start;
+    ws.close()?;
+    let latencies = latencies.borrow();
+    Ok(result(elapsed, &latencies, 0))
+}
+
+/// Runs `workload` ("pipelined", "rtt", "binary", "backpressure") through
+/// the async face.
+#[wasm_bindgen]
+pub async fn bench_async(url: String, workload: String, count: u32, size: u32) -> Result<JsValue, JsValue> {
+    use futures_core::Stream;
+    use futures_sink::Sink;
+    use std::pin::Pin;
+
+    async fn next(reader: &mut crate::ConnectionReader) -> Result<Message, Error> {
+        std::future::poll_fn(|cx| Pin::new(&mut *reader).poll_next(cx))
+            .await
+            .unwrap_or(Err(Error::Closed {
+                state: ReadyState::Closed,
+            }))
+    }
+    async fn send(writer: &mut crate::ConnectionWriter, message: Message) -> Result<(), Error> {
+        std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_ready(cx)).await?;
+        Pin::new(&mut *writer).start_send(message)?;
+        std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_flush(cx)).await
+    }
+
+    let size = size as usize;
+    let binary = workload == "binary" || workload == "backpressure";
+    let options = ConnectOptions::default().protocols(&["echo-protocol"]);
+    let (mut writer, mut reader) = Connection::connect_with(&url, options).await?.split();
+    send(&mut writer, Message::Text("prime".into())).await?;
+    next(&mut reader).await?;
+
+    let mut latencies = Vec::new();
+    let mut peak = 0u32;
+    let start = now();
+    match workload.as_str() {
+        "pipelined" | "backpressure" => {
+            let write = async {
+                for i in 0..count {
+                    let message = if binary {
+                        Message::Binary(payload(i, size))
+                    } else {
+                        Message::Text(text(i, size))
+                    };
+                    send(&mut writer, message).await?;
+                    peak = peak.max(writer.buffered_amount());
+                }
+                Ok::<(), Error>(())
+            };
+            let read = async {
+                for i in 0..count {
+                    let message = next(&mut reader).await?;
+                    check(&message, i, size, binary).map_err(|e| Error::Browser {
+                        name: "BenchError".into(),
+                        message: e,
+                    })?;
+                }
+                Ok::<(), Error>(())
+            };
+            let (w, r) = join(write, read).await;
+            w?;
+            r?;
+        }
+        _ => {
+            for i in 0..count {
+                let t = now();
+                let message = if binary {
+                    Message::Binary(payload(i, size))
+                } else {
+                    Message::Text(text(i, size))
+                };
+                send(&mut writer, message).await?;
+                let echo = next(&mut reader).await?;
+                latencies.push(now() - t);
+                check(&echo, i, size, binary).map_err(|e| JsValue::from_str(&e))?;
+            }
+        }
+    }
+    let elapsed = now() - start;
+    writer.close_with(1000, "").await?;
+    Ok(result(elapsed, &latencies, peak))
+}
+
+/// Polls two futures to completion together.
+async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                ra = x;
+                rb = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
