@@ -99,7 +99,7 @@ impl std::fmt::Display for CloseEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "closed with code {}", self.code)?;
         if !self.reason.is_empty() {
-            write!(f, " ({:?})", self.reason)?;
+            write!(f, " ({})", crate::error::Quoted(&self.reason))?;
         }
         f.write_str(if self.was_clean {
             ", clean"

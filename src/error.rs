@@ -182,7 +182,9 @@ impl Error {
             let message = String::from(err.message());
             return Self::from_exception(&name, &message, op);
         }
-        let text = value.as_string().unwrap_or_else(|| format!("{value:?}"));
+        let text = value
+            .as_string()
+            .unwrap_or_else(|| "an exception that is not an Error".to_owned());
         Self::from_exception("Error", &text, op)
     }
 }
@@ -191,20 +193,22 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidUrl { url, message } => {
-                write!(f, "invalid WebSocket URL {url:?}: {message}")
+                write!(f, "invalid WebSocket URL {}: {message}", Quoted(url))
             }
             Self::InvalidProtocol { protocol, problem } => match problem {
                 ProtocolProblem::Empty => f.write_str("a subprotocol is the empty string"),
                 ProtocolProblem::InvalidCharacter(c) => write!(
                     f,
-                    "subprotocol {protocol:?} contains {c:?}, which is not allowed in a token"
+                    "subprotocol {} contains {}, which is not allowed in a token",
+                    Quoted(protocol),
+                    QuotedChar(*c)
                 ),
                 ProtocolProblem::Duplicate => {
-                    write!(f, "subprotocol {protocol:?} is listed more than once")
+                    write!(f, "subprotocol {} is listed more than once", Quoted(protocol))
                 }
             },
             Self::BlockedPort { url, message } => {
-                write!(f, "connecting to {url:?} is not allowed: {message}")
+                write!(f, "connecting to {} is not allowed: {message}", Quoted(url))
             }
             Self::InvalidCloseCode(code) => write!(
                 f,
@@ -234,7 +238,7 @@ impl fmt::Display for Error {
                  connection; a message of {message_bytes} bytes does not fit"
             ),
             Self::UnknownValue { what, value } => {
-                write!(f, "{value:?} is not a valid {what}")
+                write!(f, "{} is not a valid {what}", Quoted(value))
             }
             Self::Browser { name, message } => write!(f, "{name}: {message}"),
         }
@@ -242,6 +246,29 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A string in double quotes. (`{:?}` would do, but pulls Unicode escape
+/// tables into every wasm build.)
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self.0)
+    }
+}
+
+/// A character in single quotes, or `U+XXXX` for an invisible one.
+struct QuotedChar(char);
+
+impl fmt::Display for QuotedChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_control() {
+            write!(f, "U+{:04X}", u32::from(self.0))
+        } else {
+            write!(f, "'{}'", self.0)
+        }
+    }
+}
 
 impl From<Error> for JsValue {
     /// What the browser would throw: a `DOMException` with [`Error::name`]

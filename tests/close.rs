@@ -13,7 +13,12 @@ use common::*;
 use wasm_bindgen_test::*;
 use wasm_websocket::{CloseEvent, Error, Message, ReadyState, WebSocket};
 
+// The same tests run in a page and, built with `--cfg wasm_ws_worker`
+// (npm test does both), in a dedicated Web Worker, where there is no window.
+#[cfg(not(wasm_ws_worker))]
 wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(wasm_ws_worker)]
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 async fn client_close_1000_is_clean() {

@@ -29,7 +29,12 @@ use wasm_websocket::{
     ReconnectPolicy,
 };
 
+// The same tests run in a page and, built with `--cfg wasm_ws_worker`
+// (npm test does both), in a dedicated Web Worker, where there is no window.
+#[cfg(not(wasm_ws_worker))]
 wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(wasm_ws_worker)]
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn echo_options() -> ConnectOptions {
     ConnectOptions::default().protocols(&["echo-protocol"])

@@ -15,7 +15,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use wasm_websocket::{Error, ProtocolProblem, ReadyState, WebSocket};
 
+// The same tests run in a page and, built with `--cfg wasm_ws_worker`
+// (npm test does both), in a dedicated Web Worker, where there is no window.
+#[cfg(not(wasm_ws_worker))]
 wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(wasm_ws_worker)]
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 fn invalid_urls_are_syntax_errors_naming_the_url() {

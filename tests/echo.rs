@@ -9,11 +9,18 @@
 mod common;
 
 use common::*;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::Clamped;
+#[cfg(not(wasm_ws_worker))]
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use wasm_websocket::{BinaryType, Message, ReadyState, WebSocket};
 
+// The same tests run in a page and, built with `--cfg wasm_ws_worker`
+// (npm test does both), in a dedicated Web Worker, where there is no window.
+#[cfg(not(wasm_ws_worker))]
 wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(wasm_ws_worker)]
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
@@ -119,6 +126,37 @@ async fn views_send_only_the_bytes_they_view() {
     assert_eq!(got[2], Message::Binary(expected));
 }
 
+/// Opaque pixels only: canvases store premultiplied alpha, so a
+/// translucent pixel would not read back exactly.
+fn test_pixels() -> Vec<u8> {
+    (0..64 * 64)
+        .flat_map(|i: u32| [(i % 256) as u8, (i / 16) as u8, (i * 7 % 256) as u8, 255])
+        .collect()
+}
+
+async fn echo_image(image: &web_sys::ImageData) -> Vec<u8> {
+    let (ws, rec) = open_echo().await;
+    ws.set_binary_type(BinaryType::ArrayBuffer);
+    ws.send(image).unwrap();
+    let got = rec.message_count(1).await;
+    let Message::Binary(echoed) = &got[0] else {
+        panic!("expected bytes, got {:?}", got[0]);
+    };
+    echoed.clone()
+}
+
+#[wasm_bindgen_test]
+async fn image_data_is_sent_as_its_rgba_bytes() {
+    // ImageData exists in workers too; no canvas needed to build one.
+    let pixels = test_pixels();
+    let image =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), 64, 64).unwrap();
+    let echoed = echo_image(&image).await;
+    assert_eq!(echoed.len(), 64 * 64 * 4);
+    assert_eq!(echoed, pixels);
+}
+
+#[cfg(not(wasm_ws_worker))]
 fn canvas(size: u32) -> web_sys::CanvasRenderingContext2d {
     let document = web_sys::window().unwrap().document().unwrap();
     let canvas: web_sys::HtmlCanvasElement =
@@ -128,34 +166,25 @@ fn canvas(size: u32) -> web_sys::CanvasRenderingContext2d {
     canvas.get_context("2d").unwrap().unwrap().unchecked_into()
 }
 
+/// Page only: a worker has no document to make a canvas in.
+#[cfg(not(wasm_ws_worker))]
 #[wasm_bindgen_test]
 async fn canvas_image_data_round_trips_byte_exact() {
     let ctx = canvas(64);
-    // Opaque pixels only: canvases store premultiplied alpha, so a
-    // translucent pixel would not read back exactly.
-    let pixels: Vec<u8> = (0..64 * 64)
-        .flat_map(|i: u32| [(i % 256) as u8, (i / 16) as u8, (i * 7 % 256) as u8, 255])
-        .collect();
-    let source =
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), 64, 64).unwrap();
+    let pixels = test_pixels();
+    let source = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), 64, 64)
+        .unwrap();
     ctx.put_image_data(&source, 0.0, 0.0).unwrap();
     let image = ctx.get_image_data(0.0, 0.0, 64.0, 64.0).unwrap();
     assert_eq!(image.data().0, pixels);
 
-    let (ws, rec) = open_echo().await;
-    ws.set_binary_type(BinaryType::ArrayBuffer);
-    ws.send(&image).unwrap();
-    let got = rec.message_count(1).await;
-    let Message::Binary(echoed) = &got[0] else {
-        panic!("expected bytes, got {:?}", got[0]);
-    };
-    assert_eq!(echoed.len(), 64 * 64 * 4);
-    assert_eq!(echoed, &pixels);
+    let echoed = echo_image(&image).await;
+    assert_eq!(echoed, pixels);
 
     // Paint the echo onto a second canvas: the same pixels come back.
     let target = canvas(64);
     let echoed_image =
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(echoed), 64, 64).unwrap();
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&echoed), 64, 64).unwrap();
     target.put_image_data(&echoed_image, 0.0, 0.0).unwrap();
     let painted = target.get_image_data(0.0, 0.0, 64.0, 64.0).unwrap();
     assert_eq!(painted.data().0, pixels);

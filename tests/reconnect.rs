@@ -23,7 +23,12 @@ use wasm_websocket::{
     ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
 };
 
+// The same tests run in a page and, built with `--cfg wasm_ws_worker`
+// (npm test does both), in a dedicated Web Worker, where there is no window.
+#[cfg(not(wasm_ws_worker))]
 wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(wasm_ws_worker)]
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn fast_policy() -> ReconnectPolicy {
     ReconnectPolicy {

@@ -160,16 +160,27 @@ impl UncaughtErrors {
 
 impl Drop for UncaughtErrors {
     fn drop(&mut self) {
-        let _ = web_sys::window()
-            .unwrap()
+        let _ = global()
             .remove_event_listener_with_callback("error", self.listener.as_ref().unchecked_ref());
     }
 }
 
+/// The page (`Window`) or worker (`DedicatedWorkerGlobalScope`) the tests
+/// run in: the tests run in both.
+pub fn global() -> web_sys::EventTarget {
+    js_sys::global().unchecked_into()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `fetch`, on whichever global scope runs the tests.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str) -> js_sys::Promise;
+}
+
 /// GETs a control endpoint of the test server and returns the body.
 pub async fn control(path: &str) -> String {
-    let window = web_sys::window().unwrap();
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&http_url(path)))
+    let response: web_sys::Response = JsFuture::from(global_fetch(&http_url(path)))
         .await
         .unwrap()
         .unchecked_into();
