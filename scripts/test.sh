@@ -21,7 +21,13 @@ cargo test
 
 echo "== 2/3 browser tests (wasm-pack test --headless --chrome, server on $PORT)"
 start_server "$PORT" test-output/server.log
+echo "-- in a page"
 wasm-pack test --headless --chrome
+echo "-- in a dedicated Web Worker (no window)"
+# Its own target folder, so the two builds do not invalidate each other.
+CARGO_TARGET_DIR=target/worker RUSTFLAGS="--cfg wasm_ws_worker" \
+  wasm-pack test --headless --chrome --test construct --test echo --test close \
+  --test listeners --test connection --test reconnect
 stop_server
 
 echo "== 3/3 node and Playwright tests (node --test)"

@@ -38,13 +38,20 @@ fn text(i: u32, size: usize) -> String {
 
 fn check(message: &Message, i: u32, size: usize, binary: bool) -> Result<(), String> {
     match (message, binary) {
-        (Message::Text(t), false) if t.len() == size.max(8) && t.starts_with(&format!("{i:08}")) => Ok(()),
+        (Message::Text(t), false)
+            if t.len() == size.max(8) && t.starts_with(&format!("{i:08}")) =>
+        {
+            Ok(())
+        }
         (Message::Binary(b), true)
             if b.len() == size.max(2) && b[0] == i as u8 && b[b.len() - 1] == !(i as u8) =>
         {
             Ok(())
         }
-        _ => Err(format!("echo {i} is wrong: {message:?}").chars().take(200).collect()),
+        _ => Err(format!("echo {i} is wrong: {message:?}")
+            .chars()
+            .take(200)
+            .collect()),
     }
 }
 
@@ -102,7 +109,12 @@ mod futures_channel_lite {
 /// Runs `workload` ("pipelined", "rtt", "binary") through the callback
 /// face: `count` messages of `size` bytes.
 #[wasm_bindgen]
-pub async fn bench_callback(url: String, workload: String, count: u32, size: u32) -> Result<JsValue, JsValue> {
+pub async fn bench_callback(
+    url: String,
+    workload: String,
+    count: u32,
+    size: u32,
+) -> Result<JsValue, JsValue> {
     let size = size as usize;
     let binary = workload == "binary";
     let ws = Rc::new(WebSocket::with_protocols(&url, &["echo-protocol"])?);
@@ -127,8 +139,12 @@ pub async fn bench_callback(url: String, workload: String, count: u32, size: u32
     let sent_at = Rc::new(RefCell::new(0.0));
     let weak = Rc::downgrade(&ws);
     {
-        let (done, received, latencies, sent_at) =
-            (done.clone(), received.clone(), latencies.clone(), sent_at.clone());
+        let (done, received, latencies, sent_at) = (
+            done.clone(),
+            received.clone(),
+            latencies.clone(),
+            sent_at.clone(),
+        );
         let sequential = workload != "pipelined";
         ws.set_onmessage(move |message| {
             let i = *received.borrow();
@@ -180,7 +196,12 @@ pub async fn bench_callback(url: String, workload: String, count: u32, size: u32
 /// Runs `workload` ("pipelined", "rtt", "binary", "backpressure") through
 /// the async face.
 #[wasm_bindgen]
-pub async fn bench_async(url: String, workload: String, count: u32, size: u32) -> Result<JsValue, JsValue> {
+pub async fn bench_async(
+    url: String,
+    workload: String,
+    count: u32,
+    size: u32,
+) -> Result<JsValue, JsValue> {
     use futures_core::Stream;
     use futures_sink::Sink;
     use std::pin::Pin;
@@ -257,7 +278,10 @@ pub async fn bench_async(url: String, workload: String, count: u32, size: u32) -
 }
 
 /// Polls two futures to completion together.
-async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+async fn join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
     use std::task::Poll;
     let mut a = std::pin::pin!(a);
     let mut b = std::pin::pin!(b);

@@ -204,7 +204,11 @@ impl fmt::Display for Error {
                     QuotedChar(*c)
                 ),
                 ProtocolProblem::Duplicate => {
-                    write!(f, "subprotocol {} is listed more than once", Quoted(protocol))
+                    write!(
+                        f,
+                        "subprotocol {} is listed more than once",
+                        Quoted(protocol)
+                    )
                 }
             },
             Self::BlockedPort { url, message } => {

@@ -36,9 +36,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod backend;
+mod backoff;
 #[cfg(feature = "bench")]
 mod bench;
-mod backoff;
 mod blocked_port;
 mod close;
 mod connection;

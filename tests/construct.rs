@@ -142,3 +142,11 @@ fn errors_become_dom_exceptions_with_the_standard_name() {
     });
     assert!(type_error.is_instance_of::<js_sys::TypeError>());
 }
+
+#[wasm_bindgen_test]
+fn the_tests_run_where_they_claim() {
+    // Built with --cfg wasm_ws_worker these tests run in a dedicated
+    // worker, which has no document.
+    let has_document = js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap();
+    assert_eq!(has_document, !cfg!(wasm_ws_worker));
+}

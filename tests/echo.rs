@@ -172,8 +172,8 @@ fn canvas(size: u32) -> web_sys::CanvasRenderingContext2d {
 async fn canvas_image_data_round_trips_byte_exact() {
     let ctx = canvas(64);
     let pixels = test_pixels();
-    let source = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), 64, 64)
-        .unwrap();
+    let source =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), 64, 64).unwrap();
     ctx.put_image_data(&source, 0.0, 0.0).unwrap();
     let image = ctx.get_image_data(0.0, 0.0, 64.0, 64.0).unwrap();
     assert_eq!(image.data().0, pixels);
@@ -200,4 +200,29 @@ async fn server_selects_the_first_offered_protocol() {
     assert_eq!(ws.url(), url("/first-protocol"));
     // The test server does not enable permessage-deflate.
     assert_eq!(ws.extensions(), "");
+}
+
+#[wasm_bindgen_test]
+async fn large_binary_sends_keep_their_bytes_and_their_order() {
+    // From 512 KiB the crate hands binary data to the browser as a Blob
+    // (faster in Chromium); the bytes and the order must not change.
+    let (ws, rec) = open_echo().await;
+    ws.set_binary_type(BinaryType::ArrayBuffer);
+    let big = pattern(700 * 1024, 5);
+    let backing = js_sys::Uint8Array::from(&pattern(2 << 20, 9)[..]);
+    let view = backing.subarray(1000, 1000 + 600 * 1024);
+    ws.send(&big).unwrap();
+    ws.send("after the bytes").unwrap();
+    ws.send(&view).unwrap();
+    ws.send(&backing.buffer()).unwrap();
+    ws.send("last").unwrap();
+    let got = rec.message_count(5).await;
+    assert_eq!(got[0], Message::Binary(big));
+    assert_eq!(got[1], Message::Text("after the bytes".into()));
+    assert_eq!(
+        got[2],
+        Message::Binary(pattern(2 << 20, 9)[1000..1000 + 600 * 1024].to_vec())
+    );
+    assert_eq!(got[3], Message::Binary(pattern(2 << 20, 9)));
+    assert_eq!(got[4], Message::Text("last".into()));
 }

@@ -146,8 +146,7 @@ impl UncaughtErrors {
         let log = seen.clone();
         let listener =
             Closure::new(move |e: web_sys::ErrorEvent| log.borrow_mut().push(e.message()));
-        web_sys::window()
-            .unwrap()
+        global()
             .add_event_listener_with_callback("error", listener.as_ref().unchecked_ref())
             .unwrap();
         Self { seen, listener }
