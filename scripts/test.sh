@@ -27,7 +27,7 @@ echo "-- in a dedicated Web Worker (no window)"
 # Its own target folder, so the two builds do not invalidate each other.
 CARGO_TARGET_DIR=target/worker RUSTFLAGS="--cfg wasm_ws_worker" \
   wasm-pack test --headless --chrome --test construct --test echo --test close \
-  --test listeners --test connection --test reconnect
+  --test listeners --test connection --test reconnect --test catalogue
 stop_server
 
 echo "== 3/3 node and Playwright tests (node --test)"

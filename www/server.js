@@ -4,7 +4,8 @@
 // serves the demo page (www/) and the built package (pkg/) on one port.
 //
 //   node www/server.js            PORT (8080), HOST (127.0.0.1),
-//                                 ALLOWED_ORIGINS (comma list, or *)
+//                                 ALLOWED_ORIGINS (comma list, or *),
+//                                 MAX_PAYLOAD (bytes, 16 MiB)
 //
 // WebSocket endpoints (query parameters in brackets):
 //   /, /echo            echo text as text and binary as binary
@@ -88,8 +89,16 @@ function rejectUpgrade(socket, status, reason) {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-/** Creates the server (not yet listening). Returns { server, close }. */
-export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}) {
+/** The default largest message, in bytes; larger ones close with 1009. */
+export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+
+/**
+ * Creates the server (not yet listening). Returns { server, close }.
+ * Limits are on by default: origin allow-list, `maxPayload` (messages
+ * above it close with 1009), UTF-8 validation of text (1007), and
+ * malformed HTTP or upgrade requests are answered with 400.
+ */
+export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD } = {}) {
   const say = quiet ? () => {} : log;
   const refusals = new Map(); // key -> time (ms) until which upgrades are refused
   const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
@@ -104,7 +113,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 128 * 1024 * 1024,
+    maxPayload,
     handleProtocols(protocols, request) {
       const offered = [...protocols];
       if (request.url.startsWith('/first-protocol')) return offered[0] ?? false;
@@ -113,6 +122,12 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false } = {}
   });
 
   const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }));
+
+  // Bytes that are not HTTP at all: answer 400 and hang up, never crash.
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
 
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => {}); // peers that vanish mid-handshake must not crash us
@@ -281,8 +296,12 @@ function serveStatic(pathname, res) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number.parseInt(process.env.PORT ?? '8080', 10);
   const host = process.env.HOST ?? '127.0.0.1';
-  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS) });
-  server.listen(port, host, () => log(`Server is listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${port}/`));
+  const maxPayload = Number.parseInt(process.env.MAX_PAYLOAD ?? '', 10) || DEFAULT_MAX_PAYLOAD;
+  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS), maxPayload });
+  server.listen(port, host, () => {
+    const actual = server.address().port;
+    log(`Server is listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${actual}/ (pid ${process.pid})`);
+  });
   const stop = () => close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

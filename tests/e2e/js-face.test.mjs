@@ -380,3 +380,50 @@ test('drain() lets a producer keep bufferedAmount near the high-water mark; ever
   assert.equal(got.rejected, 'InvalidStateError');
   assert.equal(got.badLimit, 'RangeError');
 });
+
+test('bad-input catalogue from JS: odd URLs, case-only duplicate protocols, lone surrogates, 64 MiB, protocol violation', async () => {
+  const got = await page.evaluate(async () => {
+    const out = {};
+    out.relative = new WSC('/echo').url;
+    out.empty = new WSC('').url;
+    const spaced = new WSC(`${WS_BASE}/echo with space`);
+    out.spaced = spaced.url;
+    await spaced.opened;
+    spaced.close();
+    const cased = new WSC(`${WS_BASE}/first-protocol`, ['chat', 'Chat']);
+    await cased.opened;
+    out.cased = cased.protocol;
+    cased.close();
+
+    const echo = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
+    await echo.opened;
+    const reply = new Promise((r) => echo.addEventListener('message', (e) => r(e.data), { once: true }));
+    echo.send('\uD800a');
+    out.surrogate = await reply;
+    echo.send(new Uint8Array(64 << 20));
+    const big = await echo.closed;
+    out.big = [big.code, echo.readyState];
+    try {
+      echo.send('after');
+    } catch (e) {
+      out.afterBig = e.name;
+    }
+
+    const violator = new WSC(`${WS_BASE}/violate?delay=20`);
+    const seen = [];
+    violator.onopen = () => seen.push('open');
+    violator.onerror = () => seen.push('error');
+    violator.onclose = (e) => seen.push(`close ${e.code} ${e.wasClean}`);
+    await violator.closed;
+    out.violation = seen;
+    return out;
+  });
+  assert.equal(got.relative, `${server.ws}/echo`);
+  assert.equal(got.empty, `${server.ws}/`);
+  assert.equal(got.spaced, `${server.ws}/echo%20with%20space`);
+  assert.equal(got.cased, 'chat');
+  assert.equal(got.surrogate, '\uFFFDa');
+  assert.deepEqual(got.big, [1009, 3]);
+  assert.equal(got.afterBig, 'InvalidStateError');
+  assert.deepEqual(got.violation, ['open', 'error', 'close 1006 false']);
+});
