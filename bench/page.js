@@ -1,7 +1,7 @@
 // The benchmark page: one function, run(client, workload, params), that the
 // driver (bench/run.mjs) calls through Playwright. Every client does the
 // same work and checks every echo (type, length, first and last byte).
-import init, { WebSocketClient, bench_callback, bench_async } from '/pkg-bench/wasm_websocket.js';
+import init, { WebSocketClient, bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
 
 
 function text(i, size) {
@@ -111,6 +111,39 @@ window.run = async (client, workload, params) => {
   return CLIENTS[client](params.url, workload, params);
 };
 
-await init();
+// Soak drivers: open/echo/close cycles per face, and sockets dropped
+// while connecting; memory is read by the driver between phases.
+async function soakJs(url, cycles) {
+  for (let i = 0; i < cycles; i++) {
+    const ws = new WebSocketClient(url, 'echo-protocol');
+    await ws.opened;
+    const echo = new Promise((resolve) => ws.addEventListener('message', (e) => resolve(e.data), { once: true }));
+    ws.send(`soak ${i}`);
+    if ((await echo) !== `soak ${i}`) throw new Error(`wrong echo at ${i}`);
+    ws.close(1000);
+    await ws.closed;
+    ws.free(); // the documented release (or \`using\`)
+  }
+}
+
+async function soakJsConnecting(url, count) {
+  for (let i = 0; i < count; i++) {
+    const ws = new WebSocketClient(url);
+    ws.onopen = () => {};
+    ws.free();
+    await sleep(0);
+  }
+}
+
+window.soak = {
+  callback: (url, n) => soak_callback(url, n),
+  async: (url, n) => soak_async(url, n),
+  js: (url, n) => soakJs(url, n),
+  'callback-connecting': (url, n) => soak_connecting(url, n),
+  'js-connecting': (url, n) => soakJsConnecting(url, n),
+};
+
+const wasm = await init();
+window.wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 window.ready = true;
 document.getElementById('status').textContent = 'ready';

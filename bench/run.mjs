@@ -5,13 +5,12 @@
 // of per-round paired ratios to raw JS.
 //
 //   node bench/run.mjs [--rounds N] [--smoke] [--out DIR]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../tests/e2e/harness.mjs';
+import { startServer, stopServer } from './server-process.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -42,38 +41,6 @@ const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-asyn
 // The callback face has no backpressure of its own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
 const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-async'];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => d.toString().includes('listening') && resolve());
-    child.on('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
-  });
-  child.stdout.resume();
-  return { pid: child.pid, child, port };
-}
-
-function stopServer(server) {
-  try {
-    process.kill(server.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

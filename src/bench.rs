@@ -308,3 +308,82 @@ async fn join<A: std::future::Future, B: std::future::Future>(
     })
     .await
 }
+
+/// Soak: `cycles` times open a callback-face socket, echo one message and
+/// close it, dropping everything each time.
+#[wasm_bindgen]
+pub async fn soak_callback(url: String, cycles: u32) -> Result<(), JsValue> {
+    for i in 0..cycles {
+        let ws = WebSocket::with_protocols(&url, &["echo-protocol"])?;
+        let step = Signal::default();
+        let s = step.clone();
+        ws.set_onopen(move || s.fire(Ok(())));
+        let s = step.clone();
+        ws.set_onerror(move || s.fire(Err("error event".into())));
+        step.clone().await.map_err(|e| JsValue::from_str(&e))?;
+        let echoed = Signal::default();
+        let s = echoed.clone();
+        let expected = format!("soak {i}");
+        let want = expected.clone();
+        ws.set_onmessage(move |m| {
+            s.fire(if m.as_text() == Some(want.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("wrong echo {m:?}"))
+            })
+        });
+        ws.send(&expected)?;
+        echoed.await.map_err(|e| JsValue::from_str(&e))?;
+        let closed = Signal::default();
+        let s = closed.clone();
+        ws.set_onclose(move |_| s.fire(Ok(())));
+        ws.close_with(1000, "")?;
+        closed.await.map_err(|e| JsValue::from_str(&e))?;
+    }
+    Ok(())
+}
+
+/// Soak: the same cycle through the async face.
+#[wasm_bindgen]
+pub async fn soak_async(url: String, cycles: u32) -> Result<(), JsValue> {
+    use futures_core::Stream;
+    use futures_sink::Sink;
+    use std::pin::Pin;
+    for i in 0..cycles {
+        let options = ConnectOptions::default().protocols(&["echo-protocol"]);
+        let mut conn = Connection::connect_with(&url, options).await?;
+        let text = format!("soak {i}");
+        std::future::poll_fn(|cx| Pin::new(&mut conn).poll_ready(cx)).await?;
+        Pin::new(&mut conn).start_send(Message::Text(text.clone()))?;
+        let echo = std::future::poll_fn(|cx| Pin::new(&mut conn).poll_next(cx)).await;
+        match echo {
+            Some(Ok(Message::Text(t))) if t == text => {}
+            other => return Err(JsValue::from_str(&format!("wrong echo {other:?}"))),
+        }
+        conn.close_with(1000, "").await?;
+    }
+    Ok(())
+}
+
+/// Soak: `count` sockets dropped while still connecting (to a handshake
+/// the server never answers).
+#[wasm_bindgen]
+pub async fn soak_connecting(url: String, count: u32) -> Result<(), JsValue> {
+    for _ in 0..count {
+        let ws = WebSocket::new(&url)?;
+        ws.set_onopen(|| {});
+        ws.set_onclose(|_| {});
+        drop(ws);
+        // Let the browser run its close steps between sockets.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    Ok(())
+}
+
+/// Panics on purpose, after `init`, so a test can see that the panic
+/// message reaches the console (`console_error_panic_hook`).
+#[wasm_bindgen]
+pub fn bench_panic(message: &str) {
+    crate::init();
+    panic!("deliberate panic: {message}");
+}

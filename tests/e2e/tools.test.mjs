@@ -1,0 +1,71 @@
+// Keeps the benchmark and soak harnesses from rotting: a smoke run of each
+// (tiny sizes, one round), checking that every client and workload
+// reported sane numbers and that the shortened soak found no growth.
+// Timing is not judged here; `npm run bench` does that.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, OUTPUT } from './harness.mjs';
+
+const run = (script, args) =>
+  execFileSync(process.execPath, [path.join(ROOT, 'bench', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('bench harness smoke run: every client and workload measured, echoes checked', () => {
+  const out = path.join(OUTPUT, 'bench-smoke');
+  const printed = run('run.mjs', ['--smoke', '--out', out]);
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+  assert.deepEqual(report.workloads.map((w) => w.name), ['pipelined', 'rtt', 'binary', 'backpressure']);
+  for (const w of report.workloads) {
+    const clients = w.clients.map((c) => c.client).sort();
+    const expected = w.name === 'backpressure' ? ['js-class', 'raw-blob', 'raw-view', 'rust-async'] : ['js-class', 'raw-blob', 'raw-view', 'rust-async', 'rust-callback'];
+    assert.deepEqual(clients, expected, w.name);
+    for (const c of w.clients) {
+      assert.ok(Number.isFinite(c.median) && c.median > 0, `${w.name}/${c.client}: ${c.median}`);
+      assert.ok(Number.isFinite(c.ratio) && c.ratio > 0, `${w.name}/${c.client} ratio`);
+    }
+  }
+  assert.ok(report.sizes['wasm_websocket_bg.wasm'].gzip > 0);
+  assert.match(fs.readFileSync(path.join(out, 'results.svg'), 'utf8'), /^<svg /);
+  assert.match(printed, /npm package size/);
+});
+
+test('shortened soak: no wasm memory growth, JS heap growth under 1 MB, for every face', () => {
+  const out = path.join(OUTPUT, 'soak');
+  const printed = run('soak.mjs', ['--cycles', '300', '--drops', '100', '--out', out]);
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'soak.json'), 'utf8'));
+  assert.deepEqual(report.rows.map((r) => r.face), ['callback', 'async', 'js', 'callback-connecting', 'js-connecting']);
+  for (const row of report.rows) {
+    assert.equal(row.wasmGrowth, 0, `${row.face}: wasm memory grew`);
+    assert.ok(row.heapGrowth < 1_000_000, `${row.face}: heap grew ${row.heapGrowth}`);
+  }
+  assert.match(printed, /soak: 5 passed, 0 failed/);
+});
+
+test('a panic in wasm aborts the call and init() routes its message to the console', async () => {
+  const { launchBrowser, startServer } = await import('./harness.mjs');
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    await page.goto(`${server.base}/bench/page.html`);
+    await page.waitForFunction(() => window.ready === true);
+    const thrown = await page.evaluate(async () => {
+      const mod = await import('/pkg-bench/wasm_websocket.js');
+      try {
+        mod.bench_panic('from the test');
+        return 'no panic';
+      } catch (e) {
+        return `${e.constructor.name}: ${e.message}`;
+      }
+    });
+    assert.match(thrown, /^RuntimeError: unreachable/);
+    assert.ok(consoleErrors.some((t) => t.includes('deliberate panic: from the test')), consoleErrors.join('\n'));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
