@@ -32,7 +32,7 @@ fn payload(i: u32, size: usize) -> Vec<u8> {
 
 fn text(i: u32, size: usize) -> String {
     let mut s = format!("{i:08}");
-    s.extend(std::iter::repeat('x').take(size.saturating_sub(8)));
+    s.extend(std::iter::repeat_n('x', size.saturating_sub(8)));
     s
 }
 
@@ -72,8 +72,10 @@ mod futures_channel_lite {
     use std::rc::Rc;
     use std::task::{Context, Poll, Waker};
 
+    type Slot = (Option<Result<(), String>>, Option<Waker>);
+
     #[derive(Clone, Default)]
-    pub(super) struct Signal(Rc<RefCell<(Option<Result<(), String>>, Option<Waker>)>>);
+    pub(super) struct Signal(Rc<RefCell<Slot>>);
 
     impl Signal {
         pub(super) fn fire(&self, outcome: Result<(), String>) {
