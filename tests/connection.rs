@@ -36,6 +36,20 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(wasm_ws_worker)]
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
+/// How many `/hang?key=…` handshakes the server still holds, once that
+/// number has had up to two seconds to reach 0.
+async fn open_hanging_handshakes(key: &str) -> String {
+    let mut open = String::new();
+    for _ in 0..100 {
+        open = control(&format!("/control/hanging?key={key}")).await;
+        if open == "0" {
+            break;
+        }
+        sleep(20).await;
+    }
+    open
+}
+
 fn echo_options() -> ConnectOptions {
     ConnectOptions::default().protocols(&["echo-protocol"])
 }
@@ -121,15 +135,11 @@ async fn dropping_a_pending_connect_closes_its_socket() {
     // The server still holds the handshake until the dropped future's
     // socket goes away.
     drop(outcome);
-    let mut open = String::new();
-    for _ in 0..100 {
-        open = control(&format!("/control/hanging?key={key}")).await;
-        if open == "0" {
-            break;
-        }
-        sleep(20).await;
-    }
-    assert_eq!(open, "0", "the abandoned handshake's socket was closed");
+    assert_eq!(
+        open_hanging_handshakes(&key).await,
+        "0",
+        "the abandoned handshake's socket was closed"
+    );
     sleep(100).await;
     assert_eq!(errors.seen(), Vec::<String>::new());
 }
@@ -152,15 +162,7 @@ async fn connect_timeout_fails_the_attempt_and_closes_it() {
         (290.0..1500.0).contains(&elapsed),
         "timed out after {elapsed} ms"
     );
-    let mut open = String::new();
-    for _ in 0..100 {
-        open = control(&format!("/control/hanging?key={key}")).await;
-        if open == "0" {
-            break;
-        }
-        sleep(20).await;
-    }
-    assert_eq!(open, "0");
+    assert_eq!(open_hanging_handshakes(&key).await, "0");
 }
 
 fn blob_of(bytes: &[u8]) -> web_sys::Blob {

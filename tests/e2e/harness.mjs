@@ -64,3 +64,24 @@ export function outputFile(name) {
   fs.mkdirSync(OUTPUT, { recursive: true });
   return path.join(OUTPUT, name);
 }
+
+/**
+ * The demo page of a fresh server in a fresh browser, with the package
+ * loaded as `window.WSC` and small helpers: the common start of the
+ * browser test files. Returns { server, browser, page, problems }.
+ */
+export async function packagePage() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const { page, problems } = await openPage(browser, `${server.base}/`, { viewport: { width: 1200, height: 900 } });
+  await page.waitForSelector('body[data-ready=true]');
+  await page.evaluate(async (ws) => {
+    const mod = await import('/pkg/wasm_websocket.js');
+    await mod.default();
+    window.WSC = mod.WebSocketClient;
+    window.WS_BASE = ws;
+    window.HTTP_BASE = ws.replace('ws', 'http');
+    window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  }, server.ws);
+  return { server, browser, page, problems };
+}

@@ -3,7 +3,7 @@
 // DOM behaviours a WebSocket user relies on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startServer } from './harness.mjs';
+import { packagePage } from './harness.mjs';
 
 let server;
 let browser;
@@ -11,19 +11,12 @@ let page;
 let problems;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ({ page, problems } = await openPage(browser, `${server.base}/`));
-  await page.waitForSelector('body[data-ready=true]');
-  await page.evaluate(async (ws) => {
-    const mod = await import('/pkg/wasm_websocket.js');
-    await mod.default();
-    window.WSC = mod.WebSocketClient;
-    window.WS_BASE = ws;
+  ({ server, browser, page, problems } = await packagePage());
+  await page.evaluate(async () => {
     // Helpers used by the tests below.
-    window.opened = (url = `${ws}/echo`, protocols = ['echo-protocol']) =>
+    window.opened = (url = `${WS_BASE}/echo`, protocols = ['echo-protocol']) =>
       new Promise((resolve, reject) => {
-        const c = new mod.WebSocketClient(url, protocols);
+        const c = new WSC(url, protocols);
         c.addEventListener('open', () => resolve(c), { once: true });
         c.addEventListener('close', (e) => reject(new Error(`closed ${e.code}`)), { once: true });
       });
@@ -36,7 +29,7 @@ before(async () => {
         return { name: e.name, message: e.message, dom: e instanceof DOMException, error: e instanceof Error };
       }
     };
-  }, server.ws);
+  });
 });
 
 after(async () => {

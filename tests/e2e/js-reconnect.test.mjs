@@ -2,7 +2,7 @@
 // the heartbeat, in Chromium against the test server's fault endpoints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startServer } from './harness.mjs';
+import { packagePage } from './harness.mjs';
 
 let server;
 let browser;
@@ -10,17 +10,8 @@ let page;
 let problems;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ({ page, problems } = await openPage(browser, `${server.base}/`));
-  await page.waitForSelector('body[data-ready=true]');
-  await page.evaluate(async (ws) => {
-    const mod = await import('/pkg/wasm_websocket.js');
-    await mod.default();
-    window.WSC = mod.WebSocketClient;
-    window.WS_BASE = ws;
-    window.HTTP_BASE = ws.replace('ws', 'http');
-    window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  ({ server, browser, page, problems } = await packagePage());
+  await page.evaluate(async () => {
     window.until = async (what, fn, ms = 5000) => {
       const end = Date.now() + ms;
       while (!fn()) {
@@ -28,7 +19,7 @@ before(async () => {
         await sleep(5);
       }
     };
-  }, server.ws);
+  });
 });
 
 after(async () => {
