@@ -67,6 +67,8 @@ function figure(workload, m) {
 
 function sizes() {
   const out = {};
+  const faces = path.join(ROOT, 'bench', 'face-sizes.json');
+  if (fs.existsSync(faces)) out.faces = JSON.parse(fs.readFileSync(faces, 'utf8'));
   for (const file of ['wasm_websocket_bg.wasm', 'wasm_websocket.js']) {
     const p = path.join(ROOT, 'pkg', file);
     if (!fs.existsSync(p)) continue;
@@ -178,8 +180,16 @@ function print(report) {
       lines.push(`  ${c.client.padEnd(14)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${extra}`);
     }
   }
-  lines.push('', 'npm package size (release, wasm-opt):');
-  for (const [file, s] of Object.entries(report.sizes)) lines.push(`  ${file.padEnd(24)} ${s.raw} B raw, ${s.gzip} B gzipped`);
+  lines.push('', 'npm package size (release, wasm-opt; the JS face):');
+  for (const [file, s] of Object.entries(report.sizes)) {
+    if (file !== 'faces') lines.push(`  ${file.padEnd(24)} ${s.raw} B raw, ${s.gzip} B gzipped`);
+  }
+  if (report.sizes.faces) {
+    lines.push('', 'one probe module per Rust face (release, wasm-opt -Oz):');
+    for (const [face, s] of Object.entries(report.sizes.faces)) {
+      lines.push(`  ${face.padEnd(24)} wasm ${s.wasm} B raw, ${s.wasmGzip} B gzipped; JS glue ${s.glueGzip} B gzipped`);
+    }
+  }
   console.log(lines.join('\n'));
 }
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # npm run bench: build the npm package (for its size) and the benchmark build
 # (the same crate with the `bench` feature, which exports the Rust-face
-# drivers), then run bench/run.mjs. Arguments go to run.mjs (--rounds N,
+# drivers) and one size probe per Rust face, then run bench/run.mjs. Arguments go to run.mjs (--rounds N,
 # --smoke, --out DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 bash scripts/build.sh
 bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench
+bash scripts/face-sizes.sh
 node bench/run.mjs "$@"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the npm package: by default into pkg/ as ES modules for pages
-# (--target web); `npm run build:bundler` builds pkg-bundler/ for bundlers.
+# Builds the npm package (the crate with its `js` feature): by default into
+# pkg/ as ES modules for pages (--target web); `npm run build:bundler` builds
+# pkg-bundler/ for bundlers. Extra cargo features go after `--`.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ $# -eq 0 ]; then set -- --target web --out-dir pkg; fi
-wasm-pack build --release "$@"
+case " $* " in
+  *" -- "*) wasm-pack build --release "$@" ;;
+  *) wasm-pack build --release "$@" -- --features js ;;
+esac

@@ -17,7 +17,7 @@ export WS_ECHO_URL="ws://127.0.0.1:$PORT"
 mkdir -p test-output
 
 echo "== 1/3 native tests (cargo test)"
-cargo test
+cargo test --features js
 
 echo "== 2/3 browser tests (wasm-pack test --headless --chrome, server on $PORT)"
 start_server "$PORT" test-output/server.log

@@ -41,6 +41,7 @@ impl Backend {
         both!(self, s => s.protocol())
     }
 
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn extensions(&self) -> String {
         both!(self, s => s.extensions())
     }

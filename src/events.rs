@@ -11,8 +11,9 @@ use crate::close::CloseEvent;
 use crate::listeners::{Callback, Listeners};
 use crate::message::Message;
 
-/// The four event types a socket fires.
+/// The four event types a socket fires. (By name: the JS face's.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "js"), allow(dead_code))]
 pub(crate) enum EventKind {
     Open,
     Message,
@@ -20,6 +21,7 @@ pub(crate) enum EventKind {
     Error,
 }
 
+#[cfg_attr(not(feature = "js"), allow(dead_code))]
 impl EventKind {
     /// The kind for a DOM event type name; `None` for other names.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
@@ -43,6 +45,7 @@ pub(crate) struct EventHub {
     pub(crate) error: Rc<Listeners<web_sys::Event>>,
 }
 
+#[cfg_attr(not(feature = "js"), allow(dead_code))]
 impl EventHub {
     /// Adds a listener that gets the browser's event object.
     pub(crate) fn add_raw(

@@ -14,8 +14,8 @@
 //! - [`Connection`]: the async face. `connect().await`, a `futures`
 //!   `Stream` of messages (Blob messages as bytes, in arrival order) and a
 //!   `Sink` with backpressure on `bufferedAmount`; splittable.
-//! - [`WebSocketClient`]: the same core as a DOM-shaped class for
-//!   JavaScript (the npm package).
+//! - `WebSocketClient` (feature `js`): the same core as a DOM-shaped class
+//!   for JavaScript; the npm package is built with it.
 //! - No leaks: a socket owns every closure it gives the browser and removes
 //!   them when dropped.
 //!
@@ -45,6 +45,7 @@ mod connection;
 mod error;
 mod events;
 mod heartbeat;
+#[cfg(feature = "js")]
 mod js;
 mod listeners;
 mod message;
@@ -65,6 +66,7 @@ pub use connection::{
 pub use error::{Error, ProtocolProblem};
 pub use events::Listener;
 pub use heartbeat::HeartbeatOptions;
+#[cfg(feature = "js")]
 pub use js::WebSocketClient;
 pub use message::{Message, Payload};
 pub use outbox::OutboxLimits;

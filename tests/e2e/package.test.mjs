@@ -21,7 +21,7 @@ let dist;
 let tarball;
 
 before(async () => {
-  run('wasm-pack', ['build', '--release', '--target', 'bundler', '--out-dir', 'pkg-bundler'], ROOT);
+  run('wasm-pack', ['build', '--release', '--target', 'bundler', '--out-dir', 'pkg-bundler', '--', '--features', 'js'], ROOT);
   fs.rmSync(PACK, { recursive: true, force: true });
   fs.mkdirSync(PACK, { recursive: true });
   const packed = JSON.parse(run('npm', ['pack', path.join(ROOT, 'pkg-bundler'), '--pack-destination', PACK, '--json'], ROOT));
