@@ -185,6 +185,6 @@ test('screenshot, and no script errors or CSP violations on the page', async () 
   await page.waitForTimeout(300);
   await page.screenshot({ path: outputFile('demo.png'), fullPage: true });
   const csp = (await page.request.get(`${server.base}/`)).headers()['content-security-policy'];
-  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(csp, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'");
   assert.deepEqual(problems, []);
 });
