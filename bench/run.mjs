@@ -9,8 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../tests/e2e/harness.mjs';
-import { startServer, stopServer } from './server-process.mjs';
+import { openBenchPage, startServer, stopServer } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -112,12 +111,9 @@ async function main() {
   const server = await startServer();
   let browser;
   try {
-    browser = await launchBrowser(['--js-flags=--expose-gc']);
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+    const opened = await openBenchPage(server);
+    browser = opened.browser;
+    const { page, errors } = opened;
     const url = `ws://127.0.0.1:${server.port}/echo`;
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up

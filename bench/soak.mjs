@@ -8,8 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../tests/e2e/harness.mjs';
-import { startServer, stopServer } from './server-process.mjs';
+import { openBenchPage, startServer, stopServer } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -26,12 +25,9 @@ async function main() {
   const server = await startServer();
   let browser;
   try {
-    browser = await launchBrowser(['--js-flags=--expose-gc']);
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+    const opened = await openBenchPage(server);
+    browser = opened.browser;
+    const { page, errors } = opened;
     const cdp = await page.context().newCDPSession(page);
     const measure = async () => {
       for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');

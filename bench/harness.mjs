@@ -1,9 +1,11 @@
-// Starts the echo/test server as a child process on a free loopback port
-// and stops it by the PID it recorded. Shared by the benchmark and soak.
+// What the benchmark and the soak share: the echo/test server as a child
+// process on a free loopback port, stopped by the PID it recorded, and the
+// benchmark page in Chromium with gc() exposed.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../tests/e2e/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,4 +39,18 @@ export function stopServer(server) {
   } catch {
     // already gone
   }
+}
+
+/**
+ * Chromium (with gc() exposed) on the benchmark page of `server`, ready.
+ * Returns { browser, page, errors } (uncaught page errors collect there).
+ */
+export async function openBenchPage(server) {
+  const browser = await launchBrowser(['--js-flags=--expose-gc']);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  return { browser, page, errors };
 }
