@@ -208,10 +208,11 @@ impl ReconnectingWebSocket {
         let state = self.driver.state.borrow();
         match state.phase {
             Phase::Connecting | Phase::Waiting => ReadyState::Connecting,
-            Phase::Open => state
-                .socket
-                .as_ref()
-                .map_or(ReadyState::Connecting, WebSocket::ready_state),
+            // The server is closing this connection: a new one follows.
+            Phase::Open => match state.socket.as_ref().map(WebSocket::ready_state) {
+                Some(ReadyState::Open) => ReadyState::Open,
+                _ => ReadyState::Connecting,
+            },
             Phase::Closing => ReadyState::Closing,
             Phase::Closed => ReadyState::Closed,
         }
@@ -284,10 +285,18 @@ impl ReconnectingWebSocket {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
         match state.phase {
-            Phase::Open if state.outbox.len() == 0 => match &state.socket {
-                Some(socket) => socket.send(payload),
-                None => Err(Error::NotOpen),
-            },
+            // Straight to the browser only while truly open; a connection
+            // the server is closing queues like a lost one.
+            Phase::Open
+                if state.outbox.len() == 0
+                    && state.socket.as_ref().map(WebSocket::ready_state)
+                        == Some(ReadyState::Open) =>
+            {
+                match &state.socket {
+                    Some(socket) => socket.send(payload),
+                    None => Err(Error::NotOpen),
+                }
+            }
             Phase::Open | Phase::Connecting | Phase::Waiting => {
                 let message = Message::from_payload(payload)?;
                 let size = message.byte_len();
