@@ -151,6 +151,20 @@ impl WebSocket {
     /// [`WebSocket::new`].
     pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
         validate_protocols(protocols)?;
+        if let Some(port) = resolve(url)
+            .filter(|href| is_websocket_url(href))
+            .as_deref()
+            .and_then(explicit_port)
+            .filter(|&p| is_blocked_port(p))
+        {
+            // The browser would fail this connection later without saying
+            // why (or a Content-Security-Policy would report it): say it
+            // now, before any connection attempt.
+            return Err(Error::BlockedPort {
+                url: url.to_owned(),
+                message: format!("port {port} is on the fetch standard's list of blocked ports"),
+            });
+        }
         let raw = if protocols.is_empty() {
             web_sys::WebSocket::new(url)
         } else {
@@ -161,15 +175,6 @@ impl WebSocket {
             web_sys::WebSocket::new_with_str_sequence(url, &list)
         }
         .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
-        if let Some(port) = explicit_port(&raw.url()).filter(|&p| is_blocked_port(p)) {
-            // The browser would fail this connection anyway, later and
-            // without saying why; nothing is attached to it yet.
-            let _ = raw.close();
-            return Err(Error::BlockedPort {
-                url: url.to_owned(),
-                message: format!("port {port} is on the fetch standard's list of blocked ports"),
-            });
-        }
         Self::attach(raw)
     }
 
@@ -360,6 +365,31 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
     } else {
         send_any(raw, source)
     }
+}
+
+/// `url` resolved the way the WebSocket constructor resolves it: against
+/// the page's (or worker's) location. `None` if it does not parse (the
+/// constructor then reports the error).
+fn resolve(url: &str) -> Option<String> {
+    let base = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
+        .ok()
+        .filter(|location| !location.is_undefined())
+        .and_then(|location| js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok())
+        .and_then(|href| href.as_string());
+    let parsed = match base {
+        Some(base) => web_sys::Url::new_with_base(url, &base),
+        None => web_sys::Url::new(url),
+    };
+    parsed.ok().map(|u| u.href())
+}
+
+/// A URL the constructor accepts apart from its port: its other errors
+/// (scheme, fragment) are the browser's to report, in its order.
+fn is_websocket_url(href: &str) -> bool {
+    !href.contains('#')
+        && ["ws:", "wss:", "http:", "https:"]
+            .iter()
+            .any(|scheme| href.starts_with(scheme))
 }
 
 /// Sends canvas pixels as the browser holds them: no copy into wasm.

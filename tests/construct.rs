@@ -150,3 +150,18 @@ fn the_tests_run_where_they_claim() {
     let has_document = js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap();
     assert_eq!(has_document, !cfg!(wasm_ws_worker));
 }
+
+#[wasm_bindgen_test]
+fn other_url_errors_come_before_the_port_check_as_in_the_browser() {
+    // Fragment and scheme are the browser's SyntaxErrors even on a blocked port.
+    assert!(matches!(
+        WebSocket::new("ws://127.0.0.1:25/#x"),
+        Err(Error::InvalidUrl { .. })
+    ));
+    assert!(matches!(
+        WebSocket::new("ftp://127.0.0.1:25/"),
+        Err(Error::InvalidUrl { .. })
+    ));
+    // A relative URL is resolved first: the page's own port is fine.
+    assert!(WebSocket::new("/echo").is_ok());
+}
