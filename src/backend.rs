@@ -66,6 +66,13 @@ impl Backend {
         both!(self, s => s.close_inner(code, reason))
     }
 
+    /// Whether the connection is over for good. A reconnecting socket is
+    /// `Connecting` again after every close but its last, and `Closed` at
+    /// once when closed during a backoff wait (no close event follows).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.ready_state() == ReadyState::Closed
+    }
+
     /// Whether sends are queued while not open (instead of failing).
     pub(crate) fn queues_while_connecting(&self) -> bool {
         matches!(self, Backend::Resilient(_))

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures_channel_lite::Signal;
+use signal::Signal;
 use wasm_bindgen::prelude::*;
 
 use crate::connection::{ConnectOptions, Connection};
@@ -65,7 +65,7 @@ fn result(elapsed_ms: f64, latencies: &[f64], peak_buffered: u32) -> JsValue {
 }
 
 /// A one-shot completion signal without extra dependencies.
-mod futures_channel_lite {
+mod signal {
     use std::cell::RefCell;
     use std::future::Future;
     use std::pin::Pin;

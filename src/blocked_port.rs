@@ -22,20 +22,6 @@ pub fn is_blocked_port(port: u16) -> bool {
     BLOCKED_PORTS.binary_search(&port).is_ok()
 }
 
-/// The explicit port of an already normalized `ws:`/`wss:` URL (as
-/// `WebSocket.url` returns it); `None` when the default port is used.
-pub(crate) fn explicit_port(url: &str) -> Option<u16> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    // Skip an IPv6 literal, whose colons are not a port separator.
-    let after_host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once(']')?.1,
-        None => host_port,
-    };
-    after_host.rsplit_once(':')?.1.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,16 +35,5 @@ mod tests {
         for port in [0, 80, 443, 8080, 8765, 10081, 65535] {
             assert!(!is_blocked_port(port), "{port}");
         }
-    }
-
-    #[test]
-    fn explicit_port_reads_normalized_urls() {
-        assert_eq!(explicit_port("ws://127.0.0.1:25/"), Some(25));
-        assert_eq!(explicit_port("wss://h.example:6667/path?q=1:2"), Some(6667));
-        assert_eq!(explicit_port("ws://user:pw@h:110/"), Some(110));
-        assert_eq!(explicit_port("ws://[::1]:8080/"), Some(8080));
-        assert_eq!(explicit_port("ws://[::1]/"), None);
-        assert_eq!(explicit_port("ws://h.example/a:25"), None);
-        assert_eq!(explicit_port("not a url"), None);
     }
 }

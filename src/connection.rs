@@ -205,9 +205,7 @@ impl Core {
             decode_close(move |event| {
                 // A reconnecting socket is Connecting again unless this close
                 // is its last.
-                let last = backend
-                    .upgrade()
-                    .is_none_or(|b| b.ready_state() == ReadyState::Closed);
+                let last = backend.upgrade().is_none_or(|b| b.is_finished());
                 if last {
                     s.borrow_mut().finish(event);
                 } else {
@@ -238,7 +236,7 @@ impl Core {
 
     fn start_close(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         self.socket.close_inner(code, reason)?;
-        if self.socket.ready_state() == ReadyState::Closed {
+        if self.socket.is_finished() {
             // A reconnecting socket closed while waiting to retry: no close
             // event follows; the last one is final.
             let mut shared = self.shared.borrow_mut();

@@ -346,9 +346,7 @@ impl WebSocketClient {
         let on_close = socket.events().add_raw(EventKind::Close, move |event| {
             // A reconnecting socket is Connecting again here unless this
             // was its last close.
-            let last = backend
-                .upgrade()
-                .is_none_or(|b| b.ready_state() == ReadyState::Closed);
+            let last = backend.upgrade().is_none_or(|b| b.is_finished());
             l.borrow_mut().on_close(event.unchecked_ref(), last);
         });
         Ok(Self {
@@ -696,7 +694,7 @@ impl WebSocketClient {
             Some(to_usv_string(reason)?)
         };
         self.socket.close_inner(code, reason.as_deref())?;
-        if self.socket.ready_state() == ReadyState::Closed {
+        if self.socket.is_finished() {
             // A reconnecting socket closed during a backoff wait: no close
             // event comes, the last one was final.
             self.lifecycle.borrow_mut().finish();

@@ -6,6 +6,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, ImageData};
 
+use crate::error::{Error, Operation};
+
 #[wasm_bindgen]
 extern "C" {
     /// `String(value)`: the USVString conversion WebIDL applies (lone
@@ -55,6 +57,74 @@ impl Message {
         match self {
             Self::Binary(bytes) => Some(bytes),
             _ => None,
+        }
+    }
+}
+
+impl Message {
+    /// An owned copy of a payload, to queue it.
+    pub(crate) fn from_payload(payload: Payload<'_>) -> Result<Self, Error> {
+        let bytes_of = |value: &JsValue| -> Vec<u8> {
+            if let Some(view) = value.dyn_ref::<js_sys::Uint8Array>() {
+                return view.to_vec();
+            }
+            if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+                return js_sys::Uint8Array::new(buffer).to_vec();
+            }
+            // Any other view: its bytes.
+            let view: &js_sys::Object = value.unchecked_ref();
+            let buffer = js_sys::Reflect::get(view, &"buffer".into()).unwrap_or_default();
+            let offset = js_sys::Reflect::get(view, &"byteOffset".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            let length = js_sys::Reflect::get(view, &"byteLength".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                offset as u32,
+                length as u32,
+            )
+            .to_vec()
+        };
+        Ok(match payload {
+            Payload::Text(text) => Message::Text(text.to_owned()),
+            Payload::Bytes(bytes) => Message::Binary(bytes.to_vec()),
+            Payload::ArrayBuffer(buffer) => {
+                Message::Binary(js_sys::Uint8Array::new(buffer).to_vec())
+            }
+            Payload::View(view) => Message::Binary(bytes_of(view)),
+            Payload::Blob(blob) => Message::Blob(blob.clone()),
+            Payload::ImageData(image) => Message::Binary(image.data().0),
+            Payload::JsValue(value) => {
+                if let Some(text) = value.as_string() {
+                    Message::Text(text)
+                } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+                    Message::Blob(blob.clone())
+                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
+                    Message::Binary(image.data().0)
+                } else if value.is_instance_of::<js_sys::ArrayBuffer>()
+                    || js_sys::ArrayBuffer::is_view(value)
+                {
+                    Message::Binary(bytes_of(value))
+                } else {
+                    // The browser would send the string form; so do we.
+                    Message::Text(
+                        to_usv_string(value).map_err(|e| Error::from_js(&e, Operation::Other))?,
+                    )
+                }
+            }
+        })
+    }
+
+    /// The size this message counts for in the outbox.
+    pub(crate) fn byte_len(&self) -> usize {
+        match self {
+            Message::Text(text) => text.len(),
+            Message::Binary(bytes) => bytes.len(),
+            Message::Blob(blob) => blob.size() as usize,
         }
     }
 }

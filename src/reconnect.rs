@@ -372,38 +372,23 @@ impl Driver {
         let socket = WebSocket::with_protocols(&self.url, &self.options.protocols)?;
         let mut state = self.state.borrow_mut();
         socket.set_binary_type(state.binary_type);
+        // Each event of the new socket goes to the driver, which decides
+        // what the user's listeners see.
         let hub = socket.events();
-        let me = self.me.clone();
-        let on_open = hub.add_raw(EventKind::Open, move |event| {
-            if let Some(driver) = me.upgrade() {
-                driver.on_open(event);
-            }
-        });
-        let me = self.me.clone();
-        let on_message = Listener::add(
-            &hub.message,
-            Box::new(move |event: &web_sys::MessageEvent| {
+        let forward = |kind, handle: fn(&Driver, &web_sys::Event)| {
+            let me = self.me.clone();
+            hub.add_raw(kind, move |event| {
                 if let Some(driver) = me.upgrade() {
-                    driver.on_message(event);
+                    handle(&driver, event);
                 }
-            }),
-        );
-        let me = self.me.clone();
-        let on_close = Listener::add(
-            &hub.close,
-            Box::new(move |event: &web_sys::CloseEvent| {
-                if let Some(driver) = me.upgrade() {
-                    driver.on_close(event);
-                }
-            }),
-        );
-        let me = self.me.clone();
-        let on_error = hub.add_raw(EventKind::Error, move |event| {
-            if let Some(driver) = me.upgrade() {
-                driver.events.error.dispatch(event);
-            }
-        });
-        state.forwarders = vec![on_open, on_message, on_close, on_error];
+            })
+        };
+        state.forwarders = vec![
+            forward(EventKind::Open, Driver::on_open),
+            forward(EventKind::Message, |d, e| d.on_message(e.unchecked_ref())),
+            forward(EventKind::Close, |d, e| d.on_close(e.unchecked_ref())),
+            forward(EventKind::Error, |d, e| d.events.error.dispatch(e)),
+        ];
         state.socket = Some(socket);
         state.phase = Phase::Connecting;
         if let Some(ms) = self.options.policy.connect_timeout_ms {
@@ -582,9 +567,7 @@ impl Driver {
         match state.phase {
             Phase::Connecting | Phase::Open => {
                 state.phase = Phase::Closing;
-                state.connect_timer = None;
-                state.heartbeat = None;
-                state.heartbeat_timer = None;
+                state.stop_connection_timers();
                 match &state.socket {
                     Some(socket) => socket.close_inner(code, reason),
                     None => Ok(()),
@@ -596,76 +579,6 @@ impl Driver {
                 Ok(())
             }
             Phase::Closing | Phase::Closed => Ok(()),
-        }
-    }
-}
-
-impl Message {
-    /// An owned copy of a payload, to queue it.
-    fn from_payload(payload: Payload<'_>) -> Result<Self, Error> {
-        use wasm_bindgen::JsValue;
-        let bytes_of = |value: &JsValue| -> Vec<u8> {
-            if let Some(view) = value.dyn_ref::<js_sys::Uint8Array>() {
-                return view.to_vec();
-            }
-            if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-                return js_sys::Uint8Array::new(buffer).to_vec();
-            }
-            // Any other view: its bytes.
-            let view: &js_sys::Object = value.unchecked_ref();
-            let buffer = js_sys::Reflect::get(view, &"buffer".into()).unwrap_or_default();
-            let offset = js_sys::Reflect::get(view, &"byteOffset".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0);
-            let length = js_sys::Reflect::get(view, &"byteLength".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0);
-            js_sys::Uint8Array::new_with_byte_offset_and_length(
-                &buffer,
-                offset as u32,
-                length as u32,
-            )
-            .to_vec()
-        };
-        Ok(match payload {
-            Payload::Text(text) => Message::Text(text.to_owned()),
-            Payload::Bytes(bytes) => Message::Binary(bytes.to_vec()),
-            Payload::ArrayBuffer(buffer) => {
-                Message::Binary(js_sys::Uint8Array::new(buffer).to_vec())
-            }
-            Payload::View(view) => Message::Binary(bytes_of(view)),
-            Payload::Blob(blob) => Message::Blob(blob.clone()),
-            Payload::ImageData(image) => Message::Binary(image.data().0),
-            Payload::JsValue(value) => {
-                if let Some(text) = value.as_string() {
-                    Message::Text(text)
-                } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
-                    Message::Blob(blob.clone())
-                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
-                    Message::Binary(image.data().0)
-                } else if value.is_instance_of::<js_sys::ArrayBuffer>()
-                    || js_sys::ArrayBuffer::is_view(value)
-                {
-                    Message::Binary(bytes_of(value))
-                } else {
-                    // The browser would send the string form; so do we.
-                    Message::Text(
-                        crate::message::to_usv_string(value)
-                            .map_err(|e| Error::from_js(&e, crate::error::Operation::Other))?,
-                    )
-                }
-            }
-        })
-    }
-
-    /// The size this message counts for in the outbox.
-    fn byte_len(&self) -> usize {
-        match self {
-            Message::Text(text) => text.len(),
-            Message::Binary(bytes) => bytes.len(),
-            Message::Blob(blob) => blob.size() as usize,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::blocked_port::{explicit_port, is_blocked_port};
+use crate::blocked_port::is_blocked_port;
 use crate::close::validate_close;
 use crate::error::{Error, Operation};
 use crate::events::EventHub;
@@ -151,12 +151,7 @@ impl WebSocket {
     /// [`WebSocket::new`].
     pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
         validate_protocols(protocols)?;
-        if let Some(port) = resolve(url)
-            .filter(|href| is_websocket_url(href))
-            .as_deref()
-            .and_then(explicit_port)
-            .filter(|&p| is_blocked_port(p))
-        {
+        if let Some(port) = blocked_port_of(url) {
             // The browser would fail this connection later without saying
             // why (or a Content-Security-Policy would report it): say it
             // now, before any connection attempt.
@@ -367,10 +362,12 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
     }
 }
 
-/// `url` resolved the way the WebSocket constructor resolves it: against
-/// the page's (or worker's) location. `None` if it does not parse (the
-/// constructor then reports the error).
-fn resolve(url: &str) -> Option<String> {
+/// The port of `url` if browsers refuse it, with `url` resolved as the
+/// constructor resolves it (against the page's or worker's location).
+/// `None` also when the constructor will reject `url` for another reason
+/// (unparsable, scheme, fragment): those errors are the browser's to
+/// report, in its order.
+fn blocked_port_of(url: &str) -> Option<u16> {
     let base = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
         .ok()
         .filter(|location| !location.is_undefined())
@@ -379,17 +376,20 @@ fn resolve(url: &str) -> Option<String> {
     let parsed = match base {
         Some(base) => web_sys::Url::new_with_base(url, &base),
         None => web_sys::Url::new(url),
-    };
-    parsed.ok().map(|u| u.href())
-}
-
-/// A URL the constructor accepts apart from its port: its other errors
-/// (scheme, fragment) are the browser's to report, in its order.
-fn is_websocket_url(href: &str) -> bool {
-    !href.contains('#')
-        && ["ws:", "wss:", "http:", "https:"]
-            .iter()
-            .any(|scheme| href.starts_with(scheme))
+    }
+    .ok()?;
+    let scheme_ok = matches!(
+        parsed.protocol().as_str(),
+        "ws:" | "wss:" | "http:" | "https:"
+    );
+    if !scheme_ok || parsed.href().contains('#') {
+        return None;
+    }
+    parsed
+        .port()
+        .parse()
+        .ok()
+        .filter(|&port| is_blocked_port(port))
 }
 
 /// Sends canvas pixels as the browser holds them: no copy into wasm.

@@ -209,14 +209,17 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }) {
     res.writeHead(403).end();
     return;
   }
+  // Control answers are plain text, readable by the (allowed) page that asked.
+  const reply = (status, body) => {
+    const headers = { 'Content-Type': 'text/plain' };
+    if (origin) headers['Access-Control-Allow-Origin'] = origin;
+    res.writeHead(status, headers).end(body);
+  };
   if (url.pathname === '/control/hanging') {
     // How many /hang handshakes with this key are still open: lets a test
     // see that an abandoned connect really closed its socket.
     const key = url.searchParams.get('key');
-    const count = [...hanging].filter((s) => s.hangKey === key).length;
-    const headers = { 'Content-Type': 'text/plain' };
-    if (origin) headers['Access-Control-Allow-Origin'] = origin;
-    res.writeHead(200, headers).end(String(count));
+    reply(200, String([...hanging].filter((s) => s.hangKey === key).length));
     return;
   }
   if (url.pathname === '/control/drop') {
@@ -229,22 +232,18 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }) {
         dropped++;
       }
     }
-    const headers = { 'Content-Type': 'text/plain' };
-    if (origin) headers['Access-Control-Allow-Origin'] = origin;
-    res.writeHead(200, headers).end(String(dropped));
+    reply(200, String(dropped));
     return;
   }
   if (url.pathname === '/control/refuse') {
     const key = url.searchParams.get('key');
     const ms = intParam(url.searchParams, 'ms', 0);
     if (!key || ms <= 0 || ms > 600_000) {
-      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('need key and ms (1..600000)\n');
+      reply(400, 'need key and ms (1..600000)\n');
       return;
     }
     refusals.set(key, Date.now() + ms);
-    const headers = { 'Content-Type': 'text/plain' };
-    if (origin) headers['Access-Control-Allow-Origin'] = origin;
-    res.writeHead(200, headers).end(`refusing key ${key} for ${ms} ms\n`);
+    reply(200, `refusing key ${key} for ${ms} ms\n`);
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
