@@ -41,9 +41,13 @@ impl Backend {
         both!(self, s => s.protocol())
     }
 
+    /// The browser socket of the current connection, if there is one.
     #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
-    pub(crate) fn extensions(&self) -> String {
-        both!(self, s => s.extensions())
+    pub(crate) fn current_raw(&self) -> Option<web_sys::WebSocket> {
+        match self {
+            Backend::Plain(s) => Some(s.as_raw().clone()),
+            Backend::Resilient(s) => s.current_raw(),
+        }
     }
 
     pub(crate) fn buffered_amount(&self) -> u32 {

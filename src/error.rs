@@ -164,7 +164,13 @@ impl Error {
                 url: url.to_owned(),
                 message: message.to_owned(),
             },
-            (_, "InvalidStateError") if message.contains("CONNECTING") => Self::NotOpen,
+            // A byte search: `str::contains` links a substring searcher and
+            // str slicing's panic text (with Unicode tables) into the wasm.
+            (_, "InvalidStateError")
+                if message.as_bytes().windows(10).any(|w| w == b"CONNECTING") =>
+            {
+                Self::NotOpen
+            }
             _ => Self::Browser {
                 name: name.to_owned(),
                 message: message.to_owned(),

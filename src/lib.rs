@@ -35,6 +35,8 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+#[cfg(all(feature = "small-allocator", target_arch = "wasm32"))]
+mod allocator;
 mod backend;
 mod backoff;
 #[cfg(feature = "bench")]
@@ -82,6 +84,17 @@ pub use state::{BinaryType, ReadyState};
 /// Exported to JavaScript as `init()`.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn init() {
+    // Our own few lines rather than console_error_panic_hook: the same
+    // message (the trap that follows carries the JS stack) for less module
+    // size, and a flag instead of `std::sync::Once` and its panic paths.
     #[cfg(feature = "panic-hook")]
-    console_error_panic_hook::set_once();
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static INSTALLED: AtomicBool = AtomicBool::new(false);
+        if !INSTALLED.swap(true, Ordering::Relaxed) {
+            std::panic::set_hook(Box::new(|info| {
+                web_sys::console::error_1(&info.to_string().into());
+            }));
+        }
+    }
 }

@@ -351,6 +351,12 @@ impl ReconnectingWebSocket {
         self.driver.close(code, reason)
     }
 
+    /// The browser socket of the current connection, if there is one.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
+    pub(crate) fn current_raw(&self) -> Option<web_sys::WebSocket> {
+        self.with_socket(|socket| socket.as_raw().clone())
+    }
+
     fn with_socket<T>(&self, f: impl FnOnce(&WebSocket) -> T) -> Option<T> {
         self.driver.state.borrow().socket.as_ref().map(f)
     }

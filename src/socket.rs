@@ -228,7 +228,19 @@ impl WebSocket {
 
     /// How binary messages are delivered (`binaryType`).
     pub fn binary_type(&self) -> BinaryType {
-        BinaryType::from_web(self.inner.raw.binary_type())
+        // Compared as a JS string: web-sys's enum getter links a panic
+        // path for values it does not know.
+        let value = self
+            .inner
+            .raw
+            .unchecked_ref::<BinaryTypeAttribute>()
+            .binary_type();
+        if value == "arraybuffer" {
+            BinaryType::ArrayBuffer
+        } else {
+            // "blob", and any value a future browser might add: the default.
+            BinaryType::Blob
+        }
     }
 
     /// Switches how binary messages arriving from now on are delivered.
@@ -252,18 +264,24 @@ impl WebSocket {
     /// silently discard the data). Text is sent as a text message,
     /// everything else as binary.
     pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
+        self.send_payload(data.into())
+    }
+
+    /// `send` after the conversion: one copy of this code in the module,
+    /// whatever callers pass to `send`.
+    fn send_payload(&self, data: Payload<'_>) -> Result<(), Error> {
         match self.ready_state() {
             ReadyState::Open => {}
             ReadyState::Connecting => return Err(Error::NotOpen),
             state => return Err(Error::Closed { state }),
         }
         let raw = &self.inner.raw;
-        match data.into() {
+        match data {
             Payload::Text(text) => raw.send_with_str(text),
             Payload::Bytes(bytes) if bytes.len() >= BLOB_SEND_MIN_BYTES => {
-                let copy = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
-                copy.copy_from(bytes);
-                send_buffer_source(raw, &copy)
+                // A JS copy (`From<&[u8]>`), so the Blob does not see later
+                // changes to wasm memory.
+                send_buffer_source(raw, &js_sys::Uint8Array::from(bytes))
             }
             Payload::Bytes(bytes) => raw.send_with_u8_array(bytes),
             Payload::ArrayBuffer(buffer) => send_buffer_source(raw, buffer),
@@ -362,16 +380,27 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A browser `WebSocket`, read for its `binaryType` as a JS value.
+    type BinaryTypeAttribute;
+    #[wasm_bindgen(method, getter = binaryType)]
+    fn binary_type(this: &BinaryTypeAttribute) -> JsValue;
+
+    /// `globalThis.location`: the page's or worker's (read directly rather
+    /// than through `js_sys::global()`, which probes four globals).
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = location)]
+    static LOCATION: JsValue;
+}
+
 /// The port of `url` if browsers refuse it, with `url` resolved as the
 /// constructor resolves it (against the page's or worker's location).
 /// `None` also when the constructor will reject `url` for another reason
 /// (unparsable, scheme, fragment): those errors are the browser's to
 /// report, in its order.
 fn blocked_port_of(url: &str) -> Option<u16> {
-    let base = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .ok()
-        .filter(|location| !location.is_undefined())
-        .and_then(|location| js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok())
+    let base = LOCATION
+        .with(|location| js_sys::Reflect::get(location, &JsValue::from_str("href")).ok())
         .and_then(|href| href.as_string());
     let parsed = match base {
         Some(base) => web_sys::Url::new_with_base(url, &base),
@@ -382,14 +411,16 @@ fn blocked_port_of(url: &str) -> Option<u16> {
         parsed.protocol().as_str(),
         "ws:" | "wss:" | "http:" | "https:"
     );
-    if !scheme_ok || parsed.href().contains('#') {
+    if !scheme_ok || parsed.href().bytes().any(|b| b == b'#') {
         return None;
     }
-    parsed
-        .port()
-        .parse()
-        .ok()
-        .filter(|&port| is_blocked_port(port))
+    // `URL.port` is "" or the decimal digits of a number up to 65535.
+    let port = parsed.port();
+    let number = port.bytes().fold(0u32, |n, digit| {
+        n * 10 + u32::from(digit.wrapping_sub(b'0'))
+    });
+    let port = u16::try_from(number).ok().filter(|_| !port.is_empty())?;
+    is_blocked_port(port).then_some(port)
 }
 
 /// Sends canvas pixels as the browser holds them: no copy into wasm.

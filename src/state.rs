@@ -112,14 +112,6 @@ impl BinaryType {
             Self::ArrayBuffer => web_sys::BinaryType::Arraybuffer,
         }
     }
-
-    pub(crate) fn from_web(value: web_sys::BinaryType) -> Self {
-        match value {
-            web_sys::BinaryType::Arraybuffer => Self::ArrayBuffer,
-            // `Blob` and any value a future browser might add: the default.
-            _ => Self::Blob,
-        }
-    }
 }
 
 impl FromStr for BinaryType {

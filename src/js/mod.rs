@@ -16,17 +16,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::backend::Backend;
-use crate::backoff::ReconnectPolicy;
 use crate::close::CloseEvent;
-use crate::connection::{DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK};
+use crate::connection::DEFAULT_HIGH_WATER_MARK;
 use crate::error::Error;
 use crate::events::{EventKind, Listener};
-use crate::heartbeat::HeartbeatOptions;
 use crate::message::{to_usv_string, Payload};
-use crate::outbox::OutboxLimits;
-use crate::reconnect::{ReconnectEvent, ReconnectOptions, ReconnectingWebSocket};
+use crate::reconnect::{ReconnectEvent, ReconnectingWebSocket};
 use crate::socket::WebSocket;
-use crate::state::{BinaryType, ReadyState};
+use crate::state::BinaryType;
+
+mod drain;
+mod options;
+
+use options::{clamp_u32, option, protocol_list, reconnect_options};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLASS: &'static str = r#"
@@ -230,6 +232,16 @@ extern "C" {
     /// without stopping the others.
     #[wasm_bindgen(catch, js_name = reportError)]
     fn report_error(error: &JsValue) -> Result<(), JsValue>;
+
+    /// A browser `WebSocket` seen for its string attributes, read as JS
+    /// values (web-sys's getters decode them into Rust `String`s).
+    type SocketStrings;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &SocketStrings) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn protocol(this: &SocketStrings) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn extensions(this: &SocketStrings) -> JsValue;
 }
 
 /// A listener added with `addEventListener`, kept to find it again.
@@ -411,29 +423,7 @@ impl WebSocketClient {
         } else {
             clamp_u32(high_water_mark)?
         };
-        let socket = Rc::downgrade(&self.socket);
-        Ok(wasm_bindgen_futures::future_to_promise(async move {
-            loop {
-                let Some(socket) = socket.upgrade() else {
-                    return Err(Error::Closed {
-                        state: ReadyState::Closed,
-                    }
-                    .into());
-                };
-                match socket.ready_state() {
-                    ReadyState::Open => {}
-                    // Reconnecting: the outbox drains after the next open.
-                    ReadyState::Connecting if socket.queues_while_connecting() => {}
-                    ReadyState::Connecting => return Err(Error::NotOpen.into()),
-                    state => return Err(Error::Closed { state }.into()),
-                }
-                if socket.buffered_amount() <= limit {
-                    return Ok(JsValue::UNDEFINED);
-                }
-                drop(socket);
-                gloo_timers::future::TimeoutFuture::new(DEFAULT_BACKPRESSURE_POLL_MS).await;
-            }
-        }))
+        Ok(drain::drain(Rc::downgrade(&self.socket), limit))
     }
 
     // ----- constants -------------------------------------------------------
@@ -487,22 +477,35 @@ impl WebSocketClient {
         self.socket.ready_state().into()
     }
 
+    // The string attributes are handed over as the browser's JS strings:
+    // no copy into wasm memory and back.
+
     /// `url`.
     #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.socket.url()
+    pub fn url(&self) -> JsValue {
+        match self.socket.current_raw() {
+            Some(raw) => raw.unchecked_ref::<SocketStrings>().url(),
+            // Reconnecting, between connections: the URL it was given.
+            None => self.socket.url().into(),
+        }
     }
 
     /// `protocol`.
     #[wasm_bindgen(getter)]
-    pub fn protocol(&self) -> String {
-        self.socket.protocol()
+    pub fn protocol(&self) -> JsValue {
+        self.socket.current_raw().map_or_else(
+            || "".into(),
+            |raw| raw.unchecked_ref::<SocketStrings>().protocol(),
+        )
     }
 
     /// `extensions`.
     #[wasm_bindgen(getter)]
-    pub fn extensions(&self) -> String {
-        self.socket.extensions()
+    pub fn extensions(&self) -> JsValue {
+        self.socket.current_raw().map_or_else(
+            || "".into(),
+            |raw| raw.unchecked_ref::<SocketStrings>().extensions(),
+        )
     }
 
     /// `bufferedAmount`.
@@ -545,8 +548,8 @@ impl WebSocketClient {
 
     /// `binaryType`: `"blob"` or `"arraybuffer"`.
     #[wasm_bindgen(getter = binaryType)]
-    pub fn binary_type(&self) -> String {
-        self.socket.binary_type().as_str().to_owned()
+    pub fn binary_type(&self) -> JsValue {
+        self.socket.binary_type().as_str().into()
     }
 
     /// Setting another value is ignored, as the browser does.
@@ -743,39 +746,6 @@ fn invoke(listener: &JsValue, event: &web_sys::Event) {
     }
 }
 
-/// A protocol argument: absent, one string, or a sequence of strings.
-fn protocol_list(value: &JsValue) -> Result<Vec<String>, JsValue> {
-    if value.is_undefined() {
-        return Ok(Vec::new());
-    }
-    if let Some(one) = value.as_string() {
-        return Ok(vec![one]);
-    }
-    if let Some(iter) = js_sys::try_iter(value)? {
-        return iter.map(|item| to_usv_string(&item?)).collect();
-    }
-    Ok(vec![to_usv_string(value)?])
-}
-
-/// `options[name]`, or `None` when absent or undefined.
-fn option(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
-    if !options.is_object() {
-        return Ok(None);
-    }
-    let value = Reflect::get(options, &JsValue::from_str(name))?;
-    Ok((!value.is_undefined()).then_some(value))
-}
-
-/// A byte count from JS: a finite number ≥ 0, clamped to `u32`.
-fn clamp_u32(value: &JsValue) -> Result<u32, JsValue> {
-    match value.as_f64() {
-        Some(n) if n >= 0.0 => Ok(n.min(f64::from(u32::MAX)) as u32),
-        _ => Err(
-            js_sys::RangeError::new("highWaterMark must be a number of bytes, 0 or more").into(),
-        ),
-    }
-}
-
 /// The event types this class fires, as static names.
 fn known_kind(name: &str) -> Option<&'static str> {
     [
@@ -835,88 +805,11 @@ fn reconnect_relay(
     }
 }
 
-/// Reads the JS options object into [`ReconnectOptions`].
-fn reconnect_options(
-    protocols: Vec<String>,
-    reconnect: &JsValue,
-    options: &JsValue,
-) -> Result<ReconnectOptions, JsValue> {
-    let number = |from: &JsValue, key: &str| -> Result<Option<f64>, JsValue> {
-        match option(from, key)? {
-            None => Ok(None),
-            Some(v) => match v.as_f64() {
-                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
-                _ => Err(
-                    js_sys::RangeError::new(&format!("{key} must be a number, 0 or more")).into(),
-                ),
-            },
-        }
-    };
-    let ms = |from: &JsValue, key: &str| -> Result<Option<u32>, JsValue> {
-        Ok(number(from, key)?.map(|n| n.min(f64::from(u32::MAX)) as u32))
-    };
-    let mut policy = ReconnectPolicy::default();
-    if let Some(v) = ms(reconnect, "minDelay")? {
-        policy.min_delay_ms = v;
-    }
-    if let Some(v) = ms(reconnect, "maxDelay")? {
-        policy.max_delay_ms = v;
-    }
-    if let Some(v) = number(reconnect, "factor")? {
-        policy.factor = v;
-    }
-    policy.max_retries = ms(reconnect, "maxRetries")?.or(policy.max_retries);
-    if let Some(v) = ms(reconnect, "minUptime")? {
-        policy.min_uptime_ms = v;
-    }
-    if let Some(codes) = option(reconnect, "noRetryCodes")? {
-        policy.no_retry_codes = js_sys::Array::from(&codes)
-            .iter()
-            .map(|c| clamp_unsigned_short(c.as_f64().unwrap_or(f64::NAN)))
-            .collect();
-    }
-    if let Some(v) = ms(reconnect, "connectTimeout")? {
-        policy.connect_timeout_ms = (v > 0).then_some(v);
-    }
-    let heartbeat = match option(options, "heartbeat")? {
-        Some(hb) if hb.is_object() => {
-            let mut h = HeartbeatOptions::default();
-            if let Some(v) = ms(&hb, "interval")? {
-                h.interval_ms = v.max(1);
-            }
-            if let Some(v) = ms(&hb, "timeout")? {
-                h.timeout_ms = v.max(1);
-            }
-            if let Some(v) = option(&hb, "ping")? {
-                h.ping = to_usv_string(&v)?;
-            }
-            if let Some(v) = option(&hb, "pong")? {
-                h.pong = Some(to_usv_string(&v)?);
-            }
-            Some(h)
-        }
-        _ => None,
-    };
-    let mut outbox = OutboxLimits::default();
-    if let Some(ob) = option(options, "outbox")? {
-        if let Some(v) = number(&ob, "maxMessages")? {
-            outbox.max_messages = v as usize;
-        }
-        if let Some(v) = number(&ob, "maxBytes")? {
-            outbox.max_bytes = v as usize;
-        }
-    }
-    Ok(ReconnectOptions {
-        protocols,
-        policy,
-        heartbeat,
-        outbox,
-    })
-}
-
 fn set_binary_type(socket: &Backend, value: &JsValue) {
-    if let Some(binary_type) = value.as_string().and_then(|s| s.parse::<BinaryType>().ok()) {
-        socket.set_binary_type(binary_type);
+    match value.as_string().as_deref() {
+        Some("blob") => socket.set_binary_type(BinaryType::Blob),
+        Some("arraybuffer") => socket.set_binary_type(BinaryType::ArrayBuffer),
+        _ => {} // ignored, as the browser does
     }
 }
 
@@ -924,18 +817,8 @@ fn set_binary_type(socket: &Backend, value: &JsValue) {
 /// 0..=65535 and rounded half to even. So 65536 becomes 65535 (invalid)
 /// rather than wrapping around to 0.
 pub(crate) fn clamp_unsigned_short(value: f64) -> u16 {
-    if value.is_nan() {
-        return 0;
-    }
-    let clamped = value.clamp(0.0, 65535.0);
-    let floor = clamped.floor();
-    let rounded = match clamped - floor {
-        d if d > 0.5 => floor + 1.0,
-        d if d < 0.5 => floor,
-        _ if floor % 2.0 == 0.0 => floor,
-        _ => floor + 1.0,
-    };
-    rounded as u16
+    // `as` maps NaN to 0; `round_ties_even` is wasm's `f64.nearest`.
+    value.clamp(0.0, 65535.0).round_ties_even() as u16
 }
 
 #[cfg(test)]

@@ -1,0 +1,133 @@
+//! Reading the constructor's arguments: the protocol list and the options
+//! object (`reconnect`, `heartbeat`, `outbox`, `highWaterMark`).
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+use super::clamp_unsigned_short;
+use crate::backoff::ReconnectPolicy;
+use crate::heartbeat::HeartbeatOptions;
+use crate::message::to_usv_string;
+use crate::outbox::OutboxLimits;
+use crate::reconnect::ReconnectOptions;
+
+/// A protocol argument: absent, one string, or a sequence of strings.
+pub(super) fn protocol_list(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if let Some(one) = value.as_string() {
+        return Ok(vec![one]);
+    }
+    if let Some(iter) = js_sys::try_iter(value)? {
+        let mut list = Vec::new();
+        for item in iter {
+            list.push(to_usv_string(&item?)?);
+        }
+        return Ok(list);
+    }
+    Ok(vec![to_usv_string(value)?])
+}
+
+/// `options[name]`, or `None` when absent or undefined.
+pub(super) fn option(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &JsValue::from_str(name))?;
+    Ok((!value.is_undefined()).then_some(value))
+}
+
+/// A byte count from JS: a number ≥ 0 (`Infinity` too), clamped to `u32`.
+pub(super) fn clamp_u32(value: &JsValue) -> Result<u32, JsValue> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 => Ok(saturating_u32(n)),
+        _ => Err(
+            js_sys::RangeError::new("highWaterMark must be a number of bytes, 0 or more").into(),
+        ),
+    }
+}
+
+/// A number ≥ 0 as `u32`, saturating.
+fn saturating_u32(n: f64) -> u32 {
+    n.min(f64::from(u32::MAX)) as u32
+}
+
+/// Reads the JS options object into [`ReconnectOptions`].
+pub(super) fn reconnect_options(
+    protocols: Vec<String>,
+    reconnect: &JsValue,
+    options: &JsValue,
+) -> Result<ReconnectOptions, JsValue> {
+    let number = |from: &JsValue, key: &str| -> Result<Option<f64>, JsValue> {
+        match option(from, key)? {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+                _ => Err(
+                    js_sys::RangeError::new(&format!("{key} must be a number, 0 or more")).into(),
+                ),
+            },
+        }
+    };
+    let ms = |from: &JsValue, key: &str| -> Result<Option<u32>, JsValue> {
+        Ok(number(from, key)?.map(saturating_u32))
+    };
+    let mut policy = ReconnectPolicy::default();
+    if let Some(v) = ms(reconnect, "minDelay")? {
+        policy.min_delay_ms = v;
+    }
+    if let Some(v) = ms(reconnect, "maxDelay")? {
+        policy.max_delay_ms = v;
+    }
+    if let Some(v) = number(reconnect, "factor")? {
+        policy.factor = v;
+    }
+    policy.max_retries = ms(reconnect, "maxRetries")?.or(policy.max_retries);
+    if let Some(v) = ms(reconnect, "minUptime")? {
+        policy.min_uptime_ms = v;
+    }
+    if let Some(codes) = option(reconnect, "noRetryCodes")? {
+        policy.no_retry_codes = js_sys::Array::from(&codes)
+            .iter()
+            .map(|c| clamp_unsigned_short(c.as_f64().unwrap_or(f64::NAN)))
+            .collect();
+    }
+    if let Some(v) = ms(reconnect, "connectTimeout")? {
+        policy.connect_timeout_ms = (v > 0).then_some(v);
+    }
+    let heartbeat = match option(options, "heartbeat")? {
+        Some(hb) if hb.is_object() => {
+            let mut h = HeartbeatOptions::default();
+            if let Some(v) = ms(&hb, "interval")? {
+                h.interval_ms = v.max(1);
+            }
+            if let Some(v) = ms(&hb, "timeout")? {
+                h.timeout_ms = v.max(1);
+            }
+            if let Some(v) = option(&hb, "ping")? {
+                h.ping = to_usv_string(&v)?;
+            }
+            if let Some(v) = option(&hb, "pong")? {
+                h.pong = Some(to_usv_string(&v)?);
+            }
+            Some(h)
+        }
+        _ => None,
+    };
+    let mut outbox = OutboxLimits::default();
+    if let Some(ob) = option(options, "outbox")? {
+        if let Some(v) = number(&ob, "maxMessages")? {
+            outbox.max_messages = v as usize;
+        }
+        if let Some(v) = number(&ob, "maxBytes")? {
+            outbox.max_bytes = v as usize;
+        }
+    }
+    Ok(ReconnectOptions {
+        protocols,
+        policy,
+        heartbeat,
+        outbox,
+    })
+}
