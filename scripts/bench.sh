@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 bash scripts/build.sh
-bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench
+bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench,small-allocator
 bash scripts/face-sizes.sh
 node bench/run.mjs "$@"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package (the crate with its `js` feature): by default into
 # pkg/ as ES modules for pages (--target web); `npm run build:bundler` builds
-# pkg-bundler/ for bundlers. Extra cargo features go after `--`.
+# pkg-bundler/ for bundlers. The package's features are `js` (the class)
+# and `small-allocator` (see src/allocator.rs); other cargo arguments go
+# after `--` and replace them.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +11,5 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ $# -eq 0 ]; then set -- --target web --out-dir pkg; fi
 case " $* " in
   *" -- "*) wasm-pack build --release "$@" ;;
-  *) wasm-pack build --release "$@" -- --features js ;;
+  *) wasm-pack build --release "$@" -- --features js,small-allocator ;;
 esac

@@ -21,7 +21,7 @@ first=1
 for face in callback async reconnect; do
   cargo build --quiet --release --target wasm32-unknown-unknown --example "size_$face"
   "$bindgen" --target web --out-dir "$out/$face" "target/wasm32-unknown-unknown/release/examples/size_$face.wasm"
-  wasm-opt -Oz "$out/$face/size_${face}_bg.wasm" -o "$out/$face/opt.wasm"
+  wasm-opt -Oz --strip-producers --strip-target-features "$out/$face/size_${face}_bg.wasm" -o "$out/$face/opt.wasm"
   raw=$(stat -c %s "$out/$face/opt.wasm")
   gz=$(gzip -9 -c "$out/$face/opt.wasm" | wc -c)
   glue=$(gzip -9 -c "$out/$face/size_$face.js" | wc -c)

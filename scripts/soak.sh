@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
-bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench
+bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench,small-allocator
 node bench/soak.mjs "$@"

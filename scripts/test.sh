@@ -32,5 +32,5 @@ stop_server
 
 echo "== 3/3 node and Playwright tests (node --test)"
 bash scripts/build.sh
-bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench
+bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench,small-allocator
 node --test --test-timeout=120000 tests/node/ tests/e2e/
