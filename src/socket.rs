@@ -235,7 +235,7 @@ impl WebSocket {
             .raw
             .unchecked_ref::<BinaryTypeAttribute>()
             .binary_type();
-        if value == "arraybuffer" {
+        if value == BinaryType::ArrayBuffer.as_str() {
             BinaryType::ArrayBuffer
         } else {
             // "blob", and any value a future browser might add: the default.
@@ -414,13 +414,11 @@ fn blocked_port_of(url: &str) -> Option<u16> {
     if !scheme_ok || parsed.href().bytes().any(|b| b == b'#') {
         return None;
     }
-    // `URL.port` is "" or the decimal digits of a number up to 65535.
-    let port = parsed.port();
-    let number = port.bytes().fold(0u32, |n, digit| {
-        n * 10 + u32::from(digit.wrapping_sub(b'0'))
-    });
-    let port = u16::try_from(number).ok().filter(|_| !port.is_empty())?;
-    is_blocked_port(port).then_some(port)
+    parsed
+        .port()
+        .parse()
+        .ok()
+        .filter(|&port| is_blocked_port(port))
 }
 
 /// Sends canvas pixels as the browser holds them: no copy into wasm.

@@ -106,6 +106,15 @@ impl BinaryType {
         }
     }
 
+    /// The value for a browser string, `None` for any other string.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "blob" => Some(Self::Blob),
+            "arraybuffer" => Some(Self::ArrayBuffer),
+            _ => None,
+        }
+    }
+
     pub(crate) fn to_web(self) -> web_sys::BinaryType {
         match self {
             Self::Blob => web_sys::BinaryType::Blob,
@@ -118,14 +127,10 @@ impl FromStr for BinaryType {
     type Err = Error;
 
     fn from_str(value: &str) -> Result<Self, Error> {
-        match value {
-            "blob" => Ok(Self::Blob),
-            "arraybuffer" => Ok(Self::ArrayBuffer),
-            other => Err(Error::UnknownValue {
-                what: "binaryType",
-                value: other.to_owned(),
-            }),
-        }
+        Self::from_name(value).ok_or_else(|| Error::UnknownValue {
+            what: "binaryType",
+            value: value.to_owned(),
+        })
     }
 }
 

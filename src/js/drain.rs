@@ -66,8 +66,7 @@ impl Drain {
             }
         };
         // Replaces (and so drops) the timer that called us, if any.
-        let done = self.next.replace(next);
-        drop(done);
+        self.next.replace(next);
     }
 
     /// `Ok(true)` when drained, `Ok(false)` to wait on, or why it cannot.

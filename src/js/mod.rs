@@ -483,8 +483,8 @@ impl WebSocketClient {
     /// `url`.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> JsValue {
-        match self.socket.current_raw() {
-            Some(raw) => raw.unchecked_ref::<SocketStrings>().url(),
+        match self.strings() {
+            Some(raw) => raw.url(),
             // Reconnecting, between connections: the URL it was given.
             None => self.socket.url().into(),
         }
@@ -493,19 +493,15 @@ impl WebSocketClient {
     /// `protocol`.
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> JsValue {
-        self.socket.current_raw().map_or_else(
-            || "".into(),
-            |raw| raw.unchecked_ref::<SocketStrings>().protocol(),
-        )
+        self.strings()
+            .map_or_else(|| "".into(), |raw| raw.protocol())
     }
 
     /// `extensions`.
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> JsValue {
-        self.socket.current_raw().map_or_else(
-            || "".into(),
-            |raw| raw.unchecked_ref::<SocketStrings>().extensions(),
-        )
+        self.strings()
+            .map_or_else(|| "".into(), |raw| raw.extensions())
     }
 
     /// `bufferedAmount`.
@@ -707,6 +703,11 @@ impl WebSocketClient {
 }
 
 impl WebSocketClient {
+    /// The current browser socket, for its string attributes.
+    fn strings(&self) -> Option<SocketStrings> {
+        self.socket.current_raw().map(JsCast::unchecked_into)
+    }
+
     fn handler(&self, kind: EventKind) -> JsValue {
         self.handlers[kind as usize].borrow().clone()
     }
@@ -805,11 +806,10 @@ fn reconnect_relay(
     }
 }
 
+/// Other values are ignored, as the browser does.
 fn set_binary_type(socket: &Backend, value: &JsValue) {
-    match value.as_string().as_deref() {
-        Some("blob") => socket.set_binary_type(BinaryType::Blob),
-        Some("arraybuffer") => socket.set_binary_type(BinaryType::ArrayBuffer),
-        _ => {} // ignored, as the browser does
+    if let Some(binary_type) = value.as_string().as_deref().and_then(BinaryType::from_name) {
+        socket.set_binary_type(binary_type);
     }
 }
 
