@@ -286,7 +286,7 @@ impl WebSocket {
             Payload::Bytes(bytes) => raw.send_with_u8_array(bytes),
             Payload::ArrayBuffer(buffer) => send_buffer_source(raw, buffer),
             Payload::View(view) => send_buffer_source(raw, view),
-            Payload::Blob(blob) => raw.send_with_blob(blob),
+            Payload::Blob(blob) => send_any(raw, blob),
             Payload::ImageData(image) => send_image_data(raw, image),
             Payload::JsValue(value) if value.is_string() => send_any(raw, value),
             Payload::JsValue(value) => match value.dyn_ref::<web_sys::ImageData>() {
@@ -374,7 +374,7 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
         .unwrap_or(0.0);
     if length >= BLOB_SEND_MIN_BYTES as f64 {
         let blob = web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(source))?;
-        raw.send_with_blob(&blob)
+        send_any(raw, &blob)
     } else {
         send_any(raw, source)
     }
