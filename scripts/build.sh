@@ -5,6 +5,8 @@
 # and `small-allocator` (see src/allocator.rs); other cargo arguments go
 # after `--` and replace them.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
+# Afterwards scripts/short-import-names.mjs gives the module's imports short
+# names (−2.1 KB of the gzipped .wasm, −1.5 KB of the glue; see there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -13,3 +15,9 @@ case " $* " in
   *" -- "*) wasm-pack build --release "$@" ;;
   *) wasm-pack build --release "$@" -- --features js,small-allocator ;;
 esac
+out=pkg
+while [ $# -gt 0 ]; do
+  if [ "$1" = --out-dir ] && [ $# -gt 1 ]; then out=$2; fi
+  shift
+done
+node scripts/short-import-names.mjs "$out"

@@ -1,7 +1,7 @@
-// The npm package as a user gets it: `wasm-pack build --target bundler`,
-// `npm pack`, installed into a scratch project from the tarball, bundled
-// by Vite (with vite-plugin-wasm), and run in Chromium against the echo
-// server. (The --target web build is what the demo page imports directly.)
+// The npm package as a user gets it: `npm run build:bundler` (wasm-pack
+// with the package's features, then the short import names), `npm pack`,
+// installed into a scratch project from the tarball, bundled by Vite (with
+// vite-plugin-wasm), and run in Chromium against the echo server. (The --target web build is what the demo page imports directly.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ let dist;
 let tarball;
 
 before(async () => {
-  run('wasm-pack', ['build', '--release', '--target', 'bundler', '--out-dir', 'pkg-bundler', '--', '--features', 'js'], ROOT);
+  run('bash', [path.join(ROOT, 'scripts', 'build.sh'), '--target', 'bundler', '--out-dir', 'pkg-bundler'], ROOT);
   fs.rmSync(PACK, { recursive: true, force: true });
   fs.mkdirSync(PACK, { recursive: true });
   const packed = JSON.parse(run('npm', ['pack', path.join(ROOT, 'pkg-bundler'), '--pack-destination', PACK, '--json'], ROOT));
