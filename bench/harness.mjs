@@ -43,7 +43,8 @@ export function stopServer(server) {
 
 /**
  * Chromium (with gc() exposed) on the benchmark page of `server`, ready.
- * Returns { browser, page, errors } (uncaught page errors collect there).
+ * Returns { browser, page, errors, timer } (uncaught page errors collect
+ * there; timer: cross-origin isolation and performance.now()'s step).
  */
 export async function openBenchPage(server) {
   const browser = await launchBrowser(['--js-flags=--expose-gc']);
@@ -52,5 +53,17 @@ export async function openBenchPage(server) {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
   await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
-  return { browser, page, errors };
+  // Latency is read with performance.now(); its resolution depends on
+  // cross-origin isolation (see www/server.js), so check it and report it.
+  const timer = await page.evaluate(() => {
+    let step = Infinity;
+    for (let i = 0, last = performance.now(); i < 100_000 && step > 0.001; i++) {
+      const t = performance.now();
+      if (t > last) step = Math.min(step, t - last);
+      last = t;
+    }
+    return { isolated: self.crossOriginIsolated, resolutionMs: step };
+  });
+  if (!timer.isolated) throw new Error('the benchmark page is not cross-origin isolated');
+  return { browser, page, errors, timer };
 }

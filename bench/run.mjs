@@ -113,7 +113,7 @@ async function main() {
   try {
     const opened = await openBenchPage(server);
     browser = opened.browser;
-    const { page, errors } = opened;
+    const { page, errors, timer } = opened;
     const url = `ws://127.0.0.1:${server.port}/echo`;
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
@@ -131,7 +131,7 @@ async function main() {
     }
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
-    const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, chromium: await browser.version(), workloads: [], sizes: sizes() };
+    const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, chromium: await browser.version(), timerResolutionMs: timer.resolutionMs, workloads: [], sizes: sizes() };
     for (const workload of WORKLOADS) {
       const byClient = results[workload.name];
       const raw = (r, name) => byClient[name].find((x) => x.round === r)?.figure;
@@ -166,7 +166,10 @@ async function main() {
 }
 
 function print(report) {
-  const lines = [`wasm-websocket benchmark, ${report.rounds} measured round(s)${report.smoke ? ' (smoke)' : ''}, ${report.chromium}`];
+  const lines = [
+    `wasm-websocket benchmark, ${report.rounds} measured round(s)${report.smoke ? ' (smoke)' : ''}, ${report.chromium}, ` +
+      `performance.now() step ${(report.timerResolutionMs * 1000).toFixed(1)} µs`,
+  ];
   for (const w of report.workloads) {
     lines.push('', `${w.name}: ${w.count} × ${w.size} B (${w.unit}, ratio = median of per-round ratios to raw JS)`);
     for (const c of w.clients) {

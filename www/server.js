@@ -286,6 +286,13 @@ function serveStatic(pathname, res) {
     const type = MIME[path.extname(file)] ?? 'application/octet-stream';
     const headers = { 'Content-Type': type, 'Cache-Control': 'no-store' };
     if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CSP;
+    if (type.startsWith('text/html') && base === path.join(ROOT, 'bench')) {
+      // The benchmark page is cross-origin isolated: there performance.now()
+      // ticks in 5 µs steps instead of 100 µs, fine enough for the latency
+      // of one loopback round trip (all it loads is same-origin).
+      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+      headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    }
     res.writeHead(200, headers).end(body);
   });
 }

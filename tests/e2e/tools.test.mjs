@@ -26,6 +26,8 @@ test('bench harness smoke run: every client and workload measured, echoes checke
       assert.ok(Number.isFinite(c.ratio) && c.ratio > 0, `${w.name}/${c.client} ratio`);
     }
   }
+  // The page is cross-origin isolated, so latencies are read in 5 µs steps.
+  assert.ok(report.timerResolutionMs > 0 && report.timerResolutionMs <= 0.005, `performance.now() step ${report.timerResolutionMs} ms`);
   assert.ok(report.sizes['wasm_websocket_bg.wasm'].gzip > 0);
   assert.match(fs.readFileSync(path.join(out, 'results.svg'), 'utf8'), /^<svg /);
   assert.match(printed, /npm package size/);
