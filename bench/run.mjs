@@ -4,7 +4,7 @@
 // client order rotates each round; the report gives medians and the median
 // of per-round paired ratios to raw JS.
 //
-//   node bench/run.mjs [--rounds N] [--smoke] [--out DIR]
+//   node bench/run.mjs [--rounds N] [--smoke] [--only rtt,binary] [--out DIR]
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -32,10 +32,16 @@ const WORKLOADS = SMOKE
     ]
   : [
       { name: 'pipelined', count: 20_000, size: 32, clients: 'all' },
-      { name: 'rtt', count: 2_000, size: 32, clients: 'all', blocks: 20 },
+      { name: 'rtt', count: 2_000, size: 32, clients: 'all', blocks: 100 },
       { name: 'binary', count: 64, size: MIB, clients: 'all' },
       { name: 'backpressure', count: 256, size: MIB, clients: 'backpressure' },
     ];
+const ONLY = value('--only', '');
+if (ONLY) {
+  const names = ONLY.split(',');
+  WORKLOADS.splice(0, WORKLOADS.length, ...WORKLOADS.filter((w) => names.includes(w.name)));
+  if (WORKLOADS.length !== names.length) throw new Error(`--only: unknown workload in ${ONLY}`);
+}
 const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-async'];
 // The callback face has no backpressure of its own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
