@@ -47,6 +47,24 @@ const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-asyn
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
 const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-async'];
 
+/** `list` in an order that depends only on `seed` (mulberry32, Fisher-Yates). */
+function shuffled(list, seed) {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -129,13 +147,16 @@ async function main() {
         // Latency drifts with the machine over the seconds a round takes
         // (identical raw clients differed by up to 25% between rounds), so
         // each client's round trips are spread over the round: in blocks,
-        // the clients taking turns block by block.
+        // the clients taking turns block by block. With one block the order
+        // rotates each round; with several it is shuffled per block, so no
+        // client always follows the same one (whose socket may still be
+        // closing).
         const blocks = Math.min(workload.blocks ?? 1, workload.count);
         const measured = {};
         for (let block = 0; block < blocks; block++) {
           const count = Math.floor(workload.count / blocks) + (block < workload.count % blocks ? 1 : 0);
-          for (let i = 0; i < list.length; i++) {
-            const client = list[(i + round + block) % list.length];
+          const order = blocks > 1 ? shuffled(list, round * 1000 + block) : list.map((_, i) => list[(i + round) % list.length]);
+          for (const client of order) {
             const m = await page.evaluate(([c, w, p]) => window.run(c, w, p), [client, workload.name, { url, count, size: workload.size }]);
             const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0 });
             sum.elapsedMs += m.elapsedMs;
