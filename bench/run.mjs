@@ -25,13 +25,13 @@ const OUT = path.resolve(value('--out', path.join(ROOT, 'bench')));
 const MIB = 1 << 20;
 const WORKLOADS = SMOKE
   ? [
-      { name: 'pipelined', count: 200, size: 32, clients: 'all' },
+      { name: 'pipelined', count: 200, size: 32, clients: 'all', blocks: 2 },
       { name: 'rtt', count: 20, size: 32, clients: 'all', blocks: 2 },
       { name: 'binary', count: 2, size: 64 * 1024, clients: 'all' },
       { name: 'backpressure', count: 4, size: 256 * 1024, clients: 'backpressure' },
     ]
   : [
-      { name: 'pipelined', count: 20_000, size: 32, clients: 'all' },
+      { name: 'pipelined', count: 20_000, size: 32, clients: 'all', blocks: 10 },
       { name: 'rtt', count: 2_000, size: 32, clients: 'all', blocks: 100 },
       { name: 'binary', count: 64, size: MIB, clients: 'all' },
       { name: 'backpressure', count: 256, size: MIB, clients: 'backpressure' },
@@ -144,10 +144,12 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const workload of WORKLOADS) {
         const list = workload.clients === 'all' ? CLIENTS : BACKPRESSURE_CLIENTS;
-        // Latency drifts with the machine over the seconds a round takes
-        // (identical raw clients differed by up to 25% between rounds), so
-        // each client's round trips are spread over the round: in blocks,
-        // the clients taking turns block by block. With one block the order
+        // Speed drifts with the machine over the seconds a round takes
+        // (identical raw clients differed by up to 25% in latency and 15%
+        // in pipelined throughput between rounds), so each client's
+        // messages are spread over the round: in blocks (a burst of
+        // pipelined messages, a run of round trips), the clients taking
+        // turns block by block. With one block the order
         // rotates each round; with several it is shuffled per block, so no
         // client always follows the same one (whose socket may still be
         // closing).
