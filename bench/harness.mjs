@@ -19,7 +19,7 @@ function freePort() {
   });
 }
 
-export async function startServer(env = {}) {
+async function startServer(env = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server.js')], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -33,7 +33,7 @@ export async function startServer(env = {}) {
   return { pid: child.pid, port };
 }
 
-export function stopServer(server) {
+function stopServer(server) {
   try {
     process.kill(server.pid, 'SIGTERM');
   } catch {
@@ -42,28 +42,44 @@ export function stopServer(server) {
 }
 
 /**
- * Chromium (with gc() exposed) on the benchmark page of `server`, ready.
- * Returns { browser, page, errors, timer } (uncaught page errors collect
- * there; timer: cross-origin isolation and performance.now()'s step).
+ * Starts the echo server, opens the benchmark page in Chromium (gc()
+ * exposed) and runs `body` with { server, browser, page, errors, timer }:
+ * uncaught page errors collect in `errors`; `timer` is the page's
+ * cross-origin isolation and performance.now()'s step. Afterwards the
+ * browser is closed and the server stopped, whatever happened.
  */
-export async function openBenchPage(server) {
-  const browser = await launchBrowser(['--js-flags=--expose-gc']);
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
-  // Latency is read with performance.now(); its resolution depends on
-  // cross-origin isolation (see www/server.js), so check it and report it.
-  const timer = await page.evaluate(() => {
-    let step = Infinity;
-    for (let i = 0, last = performance.now(); i < 100_000 && step > 0.001; i++) {
-      const t = performance.now();
-      if (t > last) step = Math.min(step, t - last);
-      last = t;
-    }
-    return { isolated: self.crossOriginIsolated, resolutionMs: step };
-  });
-  if (!timer.isolated) throw new Error('the benchmark page is not cross-origin isolated');
-  return { browser, page, errors, timer };
+export async function withBenchPage(body) {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser(['--js-flags=--expose-gc']);
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
+    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+    // Latency is read with performance.now(); its resolution depends on
+    // cross-origin isolation (see www/server.js), so check it and report it.
+    const timer = await page.evaluate(() => {
+      let step = Infinity;
+      for (let i = 0, last = performance.now(); i < 100_000 && step > 0.001; i++) {
+        const t = performance.now();
+        if (t > last) step = Math.min(step, t - last);
+        last = t;
+      }
+      return { isolated: self.crossOriginIsolated, resolutionMs: step };
+    });
+    if (!timer.isolated) throw new Error('the benchmark page is not cross-origin isolated');
+    return await body({ server, browser, page, errors, timer });
+  } finally {
+    await browser?.close();
+    stopServer(server);
+  }
+}
+
+/** The command-line value after `name`, or `fallback`. */
+export function argValue(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
 }

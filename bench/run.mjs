@@ -9,16 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { openBenchPage, startServer, stopServer } from './harness.mjs';
+import { argValue as value, withBenchPage } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const value = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const SMOKE = flag('--smoke');
+const SMOKE = process.argv.includes('--smoke');
 const ROUNDS = Number(value('--rounds', SMOKE ? 1 : 9));
 const OUT = path.resolve(value('--out', path.join(ROOT, 'bench')));
 
@@ -132,12 +126,7 @@ ${bars}
 }
 
 async function main() {
-  const server = await startServer();
-  let browser;
-  try {
-    const opened = await openBenchPage(server);
-    browser = opened.browser;
-    const { page, errors, timer } = opened;
+  await withBenchPage(async ({ server, browser, page, errors, timer }) => {
     const url = `ws://127.0.0.1:${server.port}/echo`;
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
@@ -149,10 +138,9 @@ async function main() {
         // in pipelined throughput between rounds), so each client's
         // messages are spread over the round: in blocks (a burst of
         // pipelined messages, a run of round trips), the clients taking
-        // turns block by block. With one block the order
-        // rotates each round; with several it is shuffled per block, so no
-        // client always follows the same one (whose socket may still be
-        // closing).
+        // turns block by block. With one block the order rotates each
+        // round; with several it is shuffled per block, so no client
+        // always follows the same one (whose socket may still be closing).
         const blocks = Math.min(workload.blocks ?? 1, workload.count);
         const measured = {};
         for (let block = 0; block < blocks; block++) {
@@ -203,10 +191,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(report, null, 2));
     fs.writeFileSync(path.join(OUT, 'results.svg'), svg(report));
     print(report);
-  } finally {
-    await browser?.close();
-    stopServer(server);
-  }
+  });
 }
 
 function print(report) {

@@ -8,26 +8,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBenchPage, startServer, stopServer } from './harness.mjs';
+import { argValue as value, withBenchPage } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const value = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const CYCLES = Number(value('--cycles', 10_000));
 const DROPS = Number(value('--drops', 1_000));
 const OUT = path.resolve(value('--out', path.join(ROOT, 'bench')));
 const HEAP_LIMIT = 1_000_000;
 
 async function main() {
-  const server = await startServer();
-  let browser;
-  try {
-    const opened = await openBenchPage(server);
-    browser = opened.browser;
-    const { page, errors } = opened;
+  await withBenchPage(async ({ server, page, errors }) => {
     const cdp = await page.context().newCDPSession(page);
     const measure = async () => {
       for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
@@ -76,10 +66,7 @@ async function main() {
     const failed = rows.filter((r) => !r.ok);
     console.log(`soak: ${rows.length - failed.length} passed, ${failed.length} failed`);
     if (failed.length) process.exitCode = 1;
-  } finally {
-    await browser?.close();
-    stopServer(server);
-  }
+  });
 }
 
 main().catch((e) => {

@@ -23,6 +23,7 @@ if (!wasmFile) fail(`no *_bg.wasm in ${dir}`);
 const stem = wasmFile.slice(0, -'_bg.wasm'.length);
 // Web glue defines the imports in <stem>.js; bundler glue in <stem>_bg.js.
 const glueFile = [`${stem}_bg.js`, `${stem}.js`].find((f) => fs.existsSync(path.join(dir, f)));
+if (!glueFile) fail(`no ${stem}_bg.js or ${stem}.js in ${dir}`);
 const wasmPath = path.join(dir, wasmFile);
 const gluePath = path.join(dir, glueFile);
 
