@@ -1,7 +1,8 @@
 // The benchmark page: one function, run(client, workload, params), that the
 // driver (bench/run.mjs) calls through Playwright. Every client does the
 // same work and checks every echo (type, length, first and last byte).
-import init, { WebSocketClient, bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
+import init, { bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
+import { WebSocketClient } from '/pkg-bench/index.js';
 
 
 function text(i, size) {
@@ -88,7 +89,6 @@ async function runDom(make, url, workload, { count, size }, { asBlob = false, dr
   });
   const elapsedMs = performance.now() - start;
   ws.close();
-  if (ws.free) await sleep(0).then(() => ws.free());
   return { elapsedMs, latencies, peakBuffered: peak };
 }
 
@@ -112,7 +112,9 @@ window.run = async (client, workload, params) => {
 };
 
 // Soak drivers: open/echo/close cycles per face, and sockets dropped
-// while connecting; memory is read by the driver between phases.
+// while connecting; memory is read by the driver between phases. The JS
+// class is never freed by hand: an unreferenced client is collected once
+// closed, as the browser's socket is.
 async function soakJs(url, cycles) {
   for (let i = 0; i < cycles; i++) {
     const ws = new WebSocketClient(url, 'echo-protocol');
@@ -122,7 +124,6 @@ async function soakJs(url, cycles) {
     if ((await echo) !== `soak ${i}`) throw new Error(`wrong echo at ${i}`);
     ws.close(1000);
     await ws.closed;
-    ws.free(); // the documented release (or \`using\`)
   }
 }
 
@@ -130,8 +131,35 @@ async function soakJsConnecting(url, count) {
   for (let i = 0; i < count; i++) {
     const ws = new WebSocketClient(url);
     ws.onopen = () => {};
-    ws.free();
+    ws.close();
     await sleep(0);
+  }
+}
+
+// Clients the page keeps no reference to: each opens, echoes once, and is
+// closed by the server later (`closeAfter` in the URL). Only its listeners
+// reference it; every close event must still arrive.
+async function soakJsDropped(url, count) {
+  const closes = { clean: 0, other: [] };
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve, reject) => {
+      const ws = new WebSocketClient(url, 'echo-protocol');
+      ws.onopen = function () {
+        this.send(`dropped ${i}`);
+      };
+      ws.onmessage = (e) => (e.data === `dropped ${i}` ? resolve() : reject(new Error(`wrong echo at ${i}: ${e.data}`)));
+      ws.onclose = (e) => {
+        if (e.code === 1000) closes.clean++;
+        else closes.other.push(e.code);
+        resolve(); // a close before the echo is counted as a failure below
+      };
+    });
+  }
+  const end = performance.now() + 30_000;
+  while (closes.clean + closes.other.length < count && performance.now() < end) await sleep(50);
+  const missing = count - closes.clean - closes.other.length;
+  if (missing || closes.other.length) {
+    throw new Error(`${missing} of ${count} dropped clients never delivered their close event; other codes: ${closes.other.join()}`);
   }
 }
 
@@ -141,6 +169,7 @@ window.soak = {
   js: (url, n) => soakJs(url, n),
   'callback-connecting': (url, n) => soak_connecting(url, n),
   'js-connecting': (url, n) => soakJsConnecting(url, n),
+  'js-dropped': (url, n) => soakJsDropped(url, n),
 };
 
 const wasm = await init();

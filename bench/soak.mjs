@@ -1,8 +1,11 @@
 // npm run soak: open/echo/close cycles through the Rust callback face, the
 // Rust async face and the JS class, plus sockets dropped while connecting,
-// in one page. After a warm-up, wasm linear memory must not grow and the JS
-// heap (read through the Chrome DevTools Protocol after forced garbage
-// collection) must grow by less than 1 MB. Exits non-zero otherwise.
+// in one page, plus JS clients the page drops while open (only their
+// listeners reference them; each must still deliver its close event). No
+// phase calls free(). After a warm-up, wasm linear memory must not grow and
+// the JS heap (read through the Chrome DevTools Protocol after forced
+// garbage collection) must grow by less than 1 MB. Exits non-zero
+// otherwise.
 //
 //   node bench/soak.mjs [--cycles 10000] [--drops 1000] [--out DIR]
 import fs from 'node:fs';
@@ -33,6 +36,7 @@ async function main() {
       { face: 'js', url: echo, count: CYCLES },
       { face: 'callback-connecting', url: hang, count: DROPS },
       { face: 'js-connecting', url: hang, count: DROPS },
+      { face: 'js-dropped', url: `${echo}?closeAfter=500`, count: DROPS },
     ];
     const rows = [];
     for (const phase of phases) {

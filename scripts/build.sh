@@ -6,7 +6,9 @@
 # after `--` and replace them.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
 # Afterwards scripts/short-import-names.mjs gives the module's imports short
-# names (−2.1 KB of the gzipped .wasm, −1.5 KB of the glue; see there).
+# names (−2.1 KB of the gzipped .wasm, −1.5 KB of the glue; see there), and
+# scripts/package-entry.mjs adds the JS class (src/js/client.js) and the
+# entry module index.js that exports it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -16,8 +18,11 @@ case " $* " in
   *) wasm-pack build --release "$@" -- --features js,small-allocator ;;
 esac
 out=pkg
+target=bundler
 while [ $# -gt 0 ]; do
   if [ "$1" = --out-dir ] && [ $# -gt 1 ]; then out=$2; fi
+  if [ "$1" = --target ] && [ $# -gt 1 ]; then target=$2; fi
   shift
 done
 node scripts/short-import-names.mjs "$out"
+node scripts/package-entry.mjs "$out" "$target"

@@ -11,7 +11,8 @@ use crate::close::CloseEvent;
 use crate::listeners::{Callback, Listeners};
 use crate::message::Message;
 
-/// The four event types a socket fires. (By name: the JS face's.)
+/// The four event types a socket fires, numbered as the JS face
+/// dispatches them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(not(feature = "js"), allow(dead_code))]
 pub(crate) enum EventKind {
@@ -19,20 +20,6 @@ pub(crate) enum EventKind {
     Message,
     Close,
     Error,
-}
-
-#[cfg_attr(not(feature = "js"), allow(dead_code))]
-impl EventKind {
-    /// The kind for a DOM event type name; `None` for other names.
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "open" => Some(Self::Open),
-            "message" => Some(Self::Message),
-            "close" => Some(Self::Close),
-            "error" => Some(Self::Error),
-            _ => None,
-        }
-    }
 }
 
 /// The listener lists of one socket, holding callbacks on the browser's
@@ -58,26 +45,6 @@ impl EventHub {
             EventKind::Message => Listener::add(&self.message, raw(callback)),
             EventKind::Close => Listener::add(&self.close, raw(callback)),
             EventKind::Error => Listener::add(&self.error, raw(callback)),
-        }
-    }
-
-    /// Sets the `on<kind>` handler to a callback on the browser's event.
-    pub(crate) fn set_raw(&self, kind: EventKind, callback: impl FnMut(&web_sys::Event) + 'static) {
-        match kind {
-            EventKind::Open => self.open.set_handler(raw(callback)),
-            EventKind::Message => self.message.set_handler(raw(callback)),
-            EventKind::Close => self.close.set_handler(raw(callback)),
-            EventKind::Error => self.error.set_handler(raw(callback)),
-        }
-    }
-
-    /// Removes the `on<kind>` handler.
-    pub(crate) fn clear(&self, kind: EventKind) {
-        match kind {
-            EventKind::Open => self.open.clear_handler(),
-            EventKind::Message => self.message.clear_handler(),
-            EventKind::Close => self.close.clear_handler(),
-            EventKind::Error => self.error.clear_handler(),
         }
     }
 }

@@ -69,7 +69,7 @@ pub use error::{Error, ProtocolProblem};
 pub use events::Listener;
 pub use heartbeat::HeartbeatOptions;
 #[cfg(feature = "js")]
-pub use js::WebSocketClient;
+pub use js::WebSocketClientCore;
 pub use message::{Message, Payload};
 pub use outbox::OutboxLimits;
 pub use protocols::validate_protocols;

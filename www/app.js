@@ -1,6 +1,6 @@
 // The demo page: drives the npm package's WebSocketClient from plain JS.
 // No inline script: the page runs under a CSP of 'self' + 'wasm-unsafe-eval'.
-import init, { WebSocketClient } from '/pkg/wasm_websocket.js';
+import init, { WebSocketClient } from '/pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
@@ -70,10 +70,7 @@ function connect(url, protocol) {
     log('close', `code ${e.code}${reason} wasClean ${e.wasClean}`, { code: e.code, reason: e.reason, clean: e.wasClean });
     if (!opened && e.code === 1006) log('failure', 'connection failed before it opened (1006)');
     // A reconnecting client is CONNECTING again unless this close is final.
-    if (client === me && me.readyState === WebSocketClient.CLOSED) {
-      client = null;
-      me.free();
-    }
+    if (client === me && me.readyState === WebSocketClient.CLOSED) client = null;
     renderState();
   };
   me.onmessage = (e) => onMessage(e.data);
@@ -98,8 +95,8 @@ function disconnectQuietly() {
   old.onclose = null;
   old.onmessage = null;
   old.onerror = null;
-  old.free(); // closes the connection and releases it
-  log('close', 'previous connection released');
+  old.close(); // nothing listens any more: once closed it is collected
+  log('close', 'previous connection closed');
 }
 
 async function onMessage(data) {

@@ -182,12 +182,29 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
         return;
       case '/silent':
         return;
+      case '/push': {
+        // Server push: `count` texts ("push 0" …) every `interval` ms, then
+        // a close with 1000 "done".
+        const count = Math.min(intParam(params, 'count', 10), 10_000);
+        const interval = intParam(params, 'interval', 10);
+        let sent = 0;
+        const next = () => {
+          if (ws.readyState !== ws.OPEN) return;
+          if (sent === count) return ws.close(1000, 'done');
+          ws.send(`push ${sent++}`);
+          later(interval, next);
+        };
+        later(interval, next);
+        return;
+      }
       case '/violate':
         // FIN + reserved opcode 0xB: a protocol violation the client must fail on.
         later(intParam(params, 'delay', 0), () => ws._socket.write(Buffer.from([0x8b, 0x00])));
         return;
       default:
         ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+        // `closeAfter` ms after the handshake the server ends it with 1000.
+        if (params.has('closeAfter')) later(intParam(params, 'closeAfter', 0), () => ws.close(1000, 'closeAfter'));
     }
   }
 

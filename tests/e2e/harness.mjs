@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createServer } from '../../www/server.js';
 
@@ -69,14 +70,15 @@ export function outputFile(name) {
  * The demo page of a fresh server in a fresh browser, with the package
  * loaded as `window.WSC` and small helpers: the common start of the
  * browser test files. Returns { server, browser, page, problems }.
+ * `browserArgs` are extra command-line flags for Chromium.
  */
-export async function packagePage() {
+export async function packagePage({ browserArgs = [] } = {}) {
   const server = await startServer();
-  const browser = await launchBrowser();
+  const browser = await launchBrowser(browserArgs);
   const { page, problems } = await openPage(browser, `${server.base}/`, { viewport: { width: 1200, height: 900 } });
   await page.waitForSelector('body[data-ready=true]');
   await page.evaluate(async (ws) => {
-    const mod = await import('/pkg/wasm_websocket.js');
+    const mod = await import('/pkg/index.js');
     await mod.default();
     window.WSC = mod.WebSocketClient;
     window.WS_BASE = ws;
@@ -84,4 +86,22 @@ export async function packagePage() {
     window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   }, server.ws);
   return { server, browser, page, problems };
+}
+
+/**
+ * `packagePage()` for a whole test file: opened before its first test
+ * (then `setup(page)` runs), closed after its last. Returns an object whose
+ * `server`, `browser`, `page` and `problems` are set once it is open.
+ */
+export function usePackagePage({ setup, ...options } = {}) {
+  const ctx = {};
+  before(async () => {
+    Object.assign(ctx, await packagePage(options));
+    if (setup) await ctx.page.evaluate(setup);
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

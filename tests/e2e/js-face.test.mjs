@@ -1,44 +1,31 @@
 // The JS class's behaviour rules, from JavaScript in Chromium: the same
 // checks as the Rust face, with the browser's exception names, and the
 // DOM behaviours a WebSocket user relies on.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packagePage } from './harness.mjs';
+import { usePackagePage } from './harness.mjs';
 
-let server;
-let browser;
-let page;
-let problems;
-
-before(async () => {
-  ({ server, browser, page, problems } = await packagePage());
-  await page.evaluate(async () => {
-    // Helpers used by the tests below.
-    window.opened = (url = `${WS_BASE}/echo`, protocols = ['echo-protocol']) =>
-      new Promise((resolve, reject) => {
-        const c = new WSC(url, protocols);
-        c.addEventListener('open', () => resolve(c), { once: true });
-        c.addEventListener('close', (e) => reject(new Error(`closed ${e.code}`)), { once: true });
-      });
-    window.nextEvent = (c, type) => new Promise((resolve) => c.addEventListener(type, resolve, { once: true }));
-    window.thrown = (fn) => {
-      try {
-        fn();
-        return null;
-      } catch (e) {
-        return { name: e.name, message: e.message, dom: e instanceof DOMException, error: e instanceof Error };
-      }
-    };
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = usePackagePage({ setup: async () => {
+  // Helpers used by the tests below.
+  window.opened = (url = `${WS_BASE}/echo`, protocols = ['echo-protocol']) =>
+    new Promise((resolve, reject) => {
+      const c = new WSC(url, protocols);
+      c.addEventListener('open', () => resolve(c), { once: true });
+      c.addEventListener('close', (e) => reject(new Error(`closed ${e.code}`)), { once: true });
+    });
+  window.nextEvent = (c, type) => new Promise((resolve) => c.addEventListener(type, resolve, { once: true }));
+  window.thrown = (fn) => {
+    try {
+      fn();
+      return null;
+    } catch (e) {
+      return { name: e.name, message: e.message, dom: e instanceof DOMException, error: e instanceof Error };
+    }
+  };
+} });
 
 test('constants and initial attributes match the browser WebSocket', async () => {
-  const got = await page.evaluate(() => {
+  const got = await ctx.page.evaluate(() => {
     const c = new WSC(`${WS_BASE}/hang`);
     const r = {
       statics: [WSC.CONNECTING, WSC.OPEN, WSC.CLOSING, WSC.CLOSED],
@@ -63,18 +50,18 @@ test('constants and initial attributes match the browser WebSocket', async () =>
     statics: [0, 1, 2, 3],
     instance: [0, 1, 2, 3],
     readyState: 0,
-    url: `${server.ws}/hang`,
+    url: `${ctx.server.ws}/hang`,
     protocol: '',
     extensions: '',
     bufferedAmount: 0,
     binaryType: 'blob',
     handlers: [null, null, null, null],
-    httpUrl: `${server.ws}/hang`,
+    httpUrl: `${ctx.server.ws}/hang`,
   });
 });
 
 test('invalid URLs and protocol lists throw SyntaxError DOMExceptions, blocked ports SecurityError', async () => {
-  const got = await page.evaluate(() =>
+  const got = await ctx.page.evaluate(() =>
     [
       () => new WSC('ws://127.0.0.1/#frag'),
       () => new WSC('ftp://127.0.0.1/'),
@@ -95,7 +82,7 @@ test('invalid URLs and protocol lists throw SyntaxError DOMExceptions, blocked p
 });
 
 test('close codes and reasons are checked like the browser, code first', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = await opened();
     const results = [0, 999, 1001, 1005, 1006, 2999, 5000, 65536, -1, 66536].map((code) => thrown(() => c.close(code))?.name);
     const reason124 = thrown(() => c.close(1000, 'é'.repeat(62)));
@@ -116,7 +103,7 @@ test('close codes and reasons are checked like the browser, code first', async (
 });
 
 test('send before open and after close throw InvalidStateError instead of dropping data', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
     const early = thrown(() => c.send('too early'));
     await nextEvent(c, 'open');
@@ -136,7 +123,7 @@ test('send before open and after close throw InvalidStateError instead of droppi
 });
 
 test('every send type round-trips, typed by binaryType, as the browser event objects', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = await opened();
     const received = [];
     c.onmessage = (e) => received.push(e);
@@ -168,7 +155,13 @@ test('every send type round-trips, typed by binaryType, as the browser event obj
     for (const e of received) out.push(await describe(e));
     const first = received[0];
     c.close();
-    return { out, isMessageEvent: first instanceof MessageEvent, type: first.type, targetIsSocket: first.target instanceof WebSocket };
+    return {
+      out,
+      isMessageEvent: first instanceof MessageEvent,
+      type: first.type,
+      targets: [first.target === c, first.currentTarget, first.srcElement === c],
+      fields: { origin: first.origin, lastEventId: first.lastEventId, ports: first.ports, bubbles: first.bubbles, cancelable: first.cancelable },
+    };
   });
   assert.deepEqual(got.out, [
     ['string', 'text ✓'],
@@ -183,11 +176,13 @@ test('every send type round-trips, typed by binaryType, as the browser event obj
   ]);
   assert.equal(got.isMessageEvent, true);
   assert.equal(got.type, 'message');
-  assert.equal(got.targetIsSocket, true);
+  // After dispatch currentTarget is null again, as for any DOM event.
+  assert.deepEqual(got.targets, [true, null, true]);
+  assert.deepEqual(got.fields, { origin: ctx.server.ws, lastEventId: '', ports: [], bubbles: false, cancelable: false });
 });
 
 test('listeners: order, handler slot, once, duplicates, removal, handleEvent objects', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = await opened();
     const log = [];
     const a = () => log.push('a');
@@ -220,7 +215,7 @@ test('listeners: order, handler slot, once, duplicates, removal, handleEvent obj
 });
 
 test('a throwing listener is reported and the next listener still runs', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const reported = [];
     const onError = (e) => {
       reported.push(e.message);
@@ -245,7 +240,7 @@ test('a throwing listener is reported and the next listener still runs', async (
 });
 
 test('binaryType ignores invalid values; close() inside onclose and twice are harmless', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = await opened();
     c.binaryType = 'text';
     const afterBad = c.binaryType;
@@ -266,7 +261,7 @@ test('binaryType ignores invalid values; close() inside onclose and twice are ha
 });
 
 test('failures: a refused handshake gives error then close 1006; a drop after open only close 1006', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const trace = (url) =>
       new Promise((resolve) => {
         const c = new WSC(url);
@@ -284,8 +279,8 @@ test('failures: a refused handshake gives error then close 1006; a drop after op
   assert.deepEqual(got.dropped, ['open', 'close:1006:false']);
 });
 
-test('free() closes the connection and detaches the listeners', async () => {
-  const got = await page.evaluate(async () => {
+test('free() releases early: closes the connection, detaches the listeners, later calls throw InvalidStateError', async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = await opened();
     const seen = [];
     c.onmessage = () => seen.push('message');
@@ -293,21 +288,50 @@ test('free() closes the connection and detaches the listeners', async () => {
     c.send('in flight');
     c.free();
     await new Promise((r) => setTimeout(r, 200));
-    let afterFree;
-    try {
-      c.readyState;
-    } catch (e) {
-      afterFree = e.constructor.name;
-    }
+    const afterFree = [c.readyState, thrown(() => c.send('x'))?.name, c.url, c.protocol];
+    c.free(); // twice is harmless
     return { seen, afterFree };
   });
   assert.deepEqual(got.seen, []);
-  assert.equal(got.afterFree, 'Error');
-  assert.deepEqual(problems, []);
+  assert.deepEqual(got.afterFree, [3, 'InvalidStateError', `${ctx.server.ws}/echo`, 'echo-protocol']);
+});
+
+test('after the final close the attributes keep their values and the checks still apply', async () => {
+  const got = await ctx.page.evaluate(async () => {
+    const c = await opened();
+    c.binaryType = 'arraybuffer';
+    const inHandler = new Promise((resolve) => {
+      c.onclose = () => resolve([c.readyState, c.protocol, c.bufferedAmount]);
+    });
+    c.close(4000, 'done');
+    const during = await inHandler;
+    c.binaryType = 'nonsense'; // ignored
+    const binaryType = c.binaryType;
+    c.binaryType = 'blob';
+    const drained = await c.drain().then(() => 'resolved', (e) => e.name);
+    return {
+      during,
+      after: [c.readyState, c.url, c.protocol, c.extensions, c.bufferedAmount, binaryType, c.binaryType],
+      badCode: thrown(() => c.close(999))?.name,
+      longReason: thrown(() => c.close(1000, 'x'.repeat(124)))?.name,
+      again: thrown(() => c.close(1000)),
+      send: thrown(() => c.send('late')),
+      drained,
+    };
+  });
+  assert.deepEqual(got.during, [3, 'echo-protocol', 0]);
+  assert.deepEqual(got.after, [3, `${ctx.server.ws}/echo`, 'echo-protocol', '', 0, 'arraybuffer', 'blob']);
+  assert.equal(got.badCode, 'InvalidAccessError');
+  assert.equal(got.longReason, 'SyntaxError');
+  assert.equal(got.again, null);
+  assert.equal(got.send.name, 'InvalidStateError');
+  assert.match(got.send.message, /CLOSED/);
+  assert.equal(got.drained, 'InvalidStateError');
+  assert.deepEqual(ctx.problems, []);
 });
 
 test('opened and closed are promises: the same each read, settled by the connection', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
     const same = c.opened === c.opened && c.closed === c.closed;
     await c.opened;
@@ -322,7 +346,7 @@ test('opened and closed are promises: the same each read, settled by the connect
 });
 
 test('opened rejects with a NetworkError when the connection fails', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = new WSC(`${WS_BASE}/refuse`);
     const early = await c.opened.then(() => 'resolved', (e) => [e.name, e.message, e instanceof DOMException]);
     const closeCode = (await c.closed).code;
@@ -339,7 +363,7 @@ test('opened rejects with a NetworkError when the connection fails', async () =>
 });
 
 test('drain() lets a producer keep bufferedAmount near the high-water mark; every byte returns', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const CHUNK = 1 << 20;
     const HW = 1 << 20;
     const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol', { binaryType: 'arraybuffer', highWaterMark: HW });
@@ -375,7 +399,7 @@ test('drain() lets a producer keep bufferedAmount near the high-water mark; ever
 });
 
 test('bad-input catalogue from JS: odd URLs, case-only duplicate protocols, lone surrogates, 64 MiB, protocol violation', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const out = {};
     out.relative = new WSC('/echo').url;
     out.empty = new WSC('').url;
@@ -411,9 +435,9 @@ test('bad-input catalogue from JS: odd URLs, case-only duplicate protocols, lone
     out.violation = seen;
     return out;
   });
-  assert.equal(got.relative, `${server.ws}/echo`);
-  assert.equal(got.empty, `${server.ws}/`);
-  assert.equal(got.spaced, `${server.ws}/echo%20with%20space`);
+  assert.equal(got.relative, `${ctx.server.ws}/echo`);
+  assert.equal(got.empty, `${ctx.server.ws}/`);
+  assert.equal(got.spaced, `${ctx.server.ws}/echo%20with%20space`);
   assert.equal(got.cased, 'chat');
   assert.equal(got.surrogate, '\uFFFDa');
   assert.deepEqual(got.big, [1009, 3]);

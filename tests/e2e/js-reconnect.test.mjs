@@ -1,34 +1,21 @@
 // The JS class with `reconnect`: events, counters, the outbox, promises and
 // the heartbeat, in Chromium against the test server's fault endpoints.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packagePage } from './harness.mjs';
+import { usePackagePage } from './harness.mjs';
 
-let server;
-let browser;
-let page;
-let problems;
-
-before(async () => {
-  ({ server, browser, page, problems } = await packagePage());
-  await page.evaluate(async () => {
-    window.until = async (what, fn, ms = 5000) => {
-      const end = Date.now() + ms;
-      while (!fn()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await sleep(5);
-      }
-    };
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = usePackagePage({ setup: async () => {
+  window.until = async (what, fn, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!fn()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await sleep(5);
+    }
+  };
+} });
 
 test('a dropped connection is re-established; sends during the outage are queued and delivered in order', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const key = `js-drop-${Math.random()}`;
     const c = new WSC(`${WS_BASE}/echo?key=${key}`, 'echo-protocol', {
       reconnect: { minDelay: 150, maxDelay: 300 },
@@ -69,7 +56,7 @@ test('a dropped connection is re-established; sends during the outage are queued
 });
 
 test('a full outbox throws QuotaExceededError and keeps the earlier messages', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const key = `js-outbox-${Math.random()}`;
     await fetch(`${HTTP_BASE}/control/refuse?key=${key}&ms=500`);
     const c = new WSC(`${WS_BASE}/echo?key=${key}`, 'echo-protocol', {
@@ -96,7 +83,7 @@ test('a full outbox throws QuotaExceededError and keeps the earlier messages', a
 });
 
 test('gaveup after maxRetries rejects opened; close during backoff settles closed once', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = new WSC(`${WS_BASE}/refuse`, [], { reconnect: { minDelay: 50, maxDelay: 50, maxRetries: 2 } });
     const events = [];
     c.addEventListener('gaveup', (e) => events.push(`gaveup ${e.detail.code} ${e.detail.reason}`));
@@ -120,7 +107,7 @@ test('gaveup after maxRetries rejects opened; close during backoff settles close
 });
 
 test('the heartbeat option detects a silent server and swallows pongs', async () => {
-  const got = await page.evaluate(async () => {
+  const got = await ctx.page.evaluate(async () => {
     const c = new WSC(`${WS_BASE}/silent`, [], {
       reconnect: { minDelay: 50, maxDelay: 50 },
       heartbeat: { interval: 200, timeout: 200 },
@@ -150,5 +137,5 @@ test('the heartbeat option detects a silent server and swallows pongs', async ()
   assert.ok(match, got.log.join(' | '));
   assert.ok(Number(match[1]) <= 200 + 200 + 100, `detected after ${match[1]} ms`);
   assert.deepEqual(got.messages, ['real'], 'the echoed pings were kept from the listeners');
-  assert.deepEqual(problems, []);
+  assert.deepEqual(ctx.problems, []);
 });

@@ -69,6 +69,9 @@ test('the packed tarball has complete metadata and only the package files', () =
   const files = tarball.files.map((f) => f.path).sort();
   assert.ok(files.includes('wasm_websocket_bg.wasm'), files.join());
   assert.ok(files.includes('wasm_websocket.d.ts'));
+  for (const entry of ['index.js', 'index.d.ts', 'client.js', 'client.d.ts']) assert.ok(files.includes(entry), `${entry} in ${files}`);
+  assert.equal(meta.module, 'index.js');
+  assert.equal(meta.types, 'index.d.ts');
   assert.ok(files.every((f) => !f.startsWith('src/') && !f.includes('node_modules')), files.join());
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ROOT, outputFile } from './harness.mjs';
 
 const CONSUMER = `
-import init, { WebSocketClient, type MessageData, type BinaryType, type WebSocketClientEventMap } from '../../pkg/wasm_websocket.js';
+import init, { WebSocketClient, type MessageData, type BinaryType, type WebSocketClientEventMap } from '../../pkg/index.js';
 
 export async function demo(file: File, image: ImageData): Promise<void> {
   await init();
@@ -30,6 +30,20 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   };
   ws.onclose = (e) => console.log(e.code, e.reason, e.wasClean);
   ws.onopen = null;
+  // DOM dispatch: the client is \`this\` and the event's target.
+  ws.onmessage = function (e) {
+    this.send(typeof e.data === 'string' ? e.data : 'binary');
+  };
+  ws.addEventListener('message', function (e) {
+    const self: WebSocketClient = this;
+    void [self, e.data];
+  });
+  const target: EventTarget = ws;
+  target.dispatchEvent(new Event('open'));
+  const controller = new AbortController();
+  ws.addEventListener('reconnecting', (e) => e.detail.attempt, { signal: controller.signal, passive: true, capture: false });
+  ws.removeEventListener('close', () => {}, { capture: true });
+  ws.addEventListener('custom', (e: Event) => e.type); // any other type, as on every EventTarget
   ws.addEventListener('close', (e) => e.wasClean, { once: true });
   ws.addEventListener('message', { handleEvent: (e: WebSocketClientEventMap['message']) => e.data });
   ws.send(new Uint8Array([1]));
@@ -47,6 +61,7 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   ws.close();
   ws.close(4000, 'bye');
   ws.free();
+  ws[Symbol.dispose]();
   void [bt, n, s];
 
   // @ts-expect-error: binaryType is a closed union
@@ -55,8 +70,10 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   ws.readyState = 1;
   // @ts-expect-error: numbers are not sendable without conversion
   ws.send(42);
-  // @ts-expect-error: unknown event type
-  ws.addEventListener('opened', () => {});
+  // @ts-expect-error: a known event type gets its own event type
+  ws.addEventListener('close', (e: MessageEvent) => e.data);
+  // @ts-expect-error: reconnect events carry their detail type
+  ws.addEventListener('reconnecting', (e) => e.detail.nope);
   // @ts-expect-error: close events have no data
   ws.addEventListener('close', (e) => e.data);
   // @ts-expect-error: the close code is a number
@@ -89,11 +106,8 @@ test('the .d.ts accepts correct uses and rejects wrong ones under --strict', () 
 });
 
 test('the public class surface has no any', () => {
-  const dts = fs.readFileSync(path.join(ROOT, 'pkg', 'wasm_websocket.d.ts'), 'utf8');
-  const start = dts.indexOf('export type BinaryType');
-  const end = dts.indexOf('export type InitInput');
-  assert.ok(start >= 0 && end > start, 'class declaration found');
-  const surface = dts.slice(start, end).replace(/\/\*[\s\S]*?\*\//g, ''); // types, not prose
-  assert.match(surface, /export class WebSocketClient/);
+  const dts = fs.readFileSync(path.join(ROOT, 'pkg', 'client.d.ts'), 'utf8');
+  const surface = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // types, not prose
+  assert.match(surface, /export class WebSocketClient extends EventTarget/);
   assert.doesNotMatch(surface, /\bany\b/);
 });

@@ -1,0 +1,216 @@
+// Types of the npm package's WebSocketClient (src/js/client.js).
+// tests/e2e/types.test.mjs checks them with `tsc --strict`.
+/** How binary messages are delivered. */
+export type BinaryType = "blob" | "arraybuffer";
+/** What `MessageEvent.data` holds: text, or binary as `binaryType` says. */
+export type MessageData = string | Blob | ArrayBuffer;
+/** What `send` accepts; `ImageData` is sent as its RGBA bytes. */
+export type SendData = string | Blob | ArrayBufferLike | ArrayBufferView | ImageData;
+/** The numeric connection states (`CONNECTING` … `CLOSED`). */
+export type ReadyStateValue = 0 | 1 | 2 | 3;
+
+/** `detail` of a `reconnecting` event. */
+export interface ReconnectingDetail {
+  /** Which retry comes next (1, 2, …). */
+  attempt: number;
+  /** The wait before it, in milliseconds. */
+  delay: number;
+  /** How the lost connection ended. */
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+/** `detail` of a `gaveup` event. */
+export interface GaveUpDetail {
+  /** Why reconnecting stopped, in words. */
+  reason: string;
+  /** The close code of the last connection. */
+  code: number;
+}
+
+/** Event type names and the events they deliver. */
+export interface WebSocketClientEventMap {
+  open: Event;
+  message: MessageEvent<MessageData>;
+  close: CloseEvent;
+  error: Event;
+  /** With `reconnect`: a connection was lost and a retry is scheduled. */
+  reconnecting: CustomEvent<ReconnectingDetail>;
+  /** With `reconnect`: a retry opened (after the outbox was sent). */
+  reconnected: CustomEvent<{ attempt: number }>;
+  /** With `reconnect`: reconnecting stopped for good. */
+  gaveup: CustomEvent<GaveUpDetail>;
+}
+
+/** Reconnection policy (all optional; defaults shown). */
+export interface ReconnectOptions {
+  /** Shortest wait before a retry, ms (500). */
+  minDelay?: number;
+  /** Longest wait before a retry, ms (30000). */
+  maxDelay?: number;
+  /** Growth of the wait's upper bound per retry (2). */
+  factor?: number;
+  /** Give up after this many consecutive failed retries (never). */
+  maxRetries?: number;
+  /** An uptime that resets the backoff, ms (5000). */
+  minUptime?: number;
+  /** Close codes that stop reconnecting ([1002, 1003, 1007, 1008, 1009, 1010]). */
+  noRetryCodes?: number[];
+  /** A handshake slower than this fails the attempt, ms (10000; 0 = none). */
+  connectTimeout?: number;
+}
+
+/** Application-level heartbeat (off unless given). */
+export interface HeartbeatOptions {
+  /** Ping period, ms (30000). */
+  interval?: number;
+  /** Dead if no answer this long after a ping, ms (10000). */
+  timeout?: number;
+  /** The ping text ("ping"). */
+  ping?: string;
+  /** The pong text; if unset, any message proves liveness. Pongs are not delivered as messages. */
+  pong?: string;
+}
+
+/** Bounds of the queue for sends while disconnected. */
+export interface OutboxOptions {
+  /** Messages (1000). */
+  maxMessages?: number;
+  /** Bytes (4 MiB). */
+  maxBytes?: number;
+}
+
+/** A listener: a function, or an object with `handleEvent`, as in the DOM. */
+export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> =
+  | ((this: WebSocketClient, event: WebSocketClientEventMap[K]) => unknown)
+  | { handleEvent(event: WebSocketClientEventMap[K]): unknown };
+
+/** Options beyond the browser constructor's. */
+export interface WebSocketClientOptions {
+  /** Initial `binaryType` (default `"blob"`). */
+  binaryType?: BinaryType;
+  /** Default limit for `drain()`, in bytes (default 1 MiB). */
+  highWaterMark?: number;
+  /**
+   * Reconnect when the connection is lost (off by default). `true` uses the
+   * defaults. Sends while disconnected are queued (see `outbox`); `open`
+   * and `close` fire for every underlying connection; `closed` resolves
+   * only on the final close.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Heartbeat, with `reconnect`. */
+  heartbeat?: HeartbeatOptions;
+  /** Outbox bounds, with `reconnect`. */
+  outbox?: OutboxOptions;
+}
+
+/**
+ * A WebSocket shaped like the browser's, backed by wasm-websocket: an
+ * `EventTarget` whose listeners run with the client as `this`, `target`
+ * and `currentTarget`, and which lives as long as the browser's socket
+ * would (no `free()` needed).
+ * Differences: `send` after close throws `InvalidStateError` instead of
+ * silently dropping data; blocked ports throw `SecurityError` at once.
+ */
+export class WebSocketClient extends EventTarget {
+  /**
+   * Connects to `url` (resolved against the page; http(s) becomes ws(s)).
+   * @throws {DOMException} `SyntaxError` for a bad URL, scheme, fragment or
+   * protocol list; `SecurityError` for a blocked port.
+   */
+  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketClientOptions);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+  /** The connection state. */
+  readonly readyState: ReadyStateValue;
+  /** The resolved URL. */
+  readonly url: string;
+  /** The subprotocol the server selected, or "". */
+  readonly protocol: string;
+  /** The extensions the server selected, or "". */
+  readonly extensions: string;
+  /** Bytes queued by `send` and not yet sent (with `reconnect`, the outbox too). */
+  readonly bufferedAmount: number;
+  /** With `reconnect`: the retry in progress or last made (0 before any). */
+  readonly retryCount: number;
+  /** With `reconnect`: how often a lost connection was re-established. */
+  readonly reconnectCount: number;
+  /** With `reconnect`: messages waiting for the next open. */
+  readonly queuedMessages: number;
+  /** With `reconnect`: bytes waiting for the next open. */
+  readonly queuedBytes: number;
+  /** How binary messages arrive; other values are ignored. */
+  binaryType: BinaryType;
+  /**
+   * Resolves when the connection opens; rejects with a `NetworkError`
+   * DOMException if it fails first. The same promise on every read. While
+   * it is pending the client stays alive, as if it had an open listener.
+   */
+  readonly opened: Promise<void>;
+  /**
+   * Resolves with the close event once the connection has closed for good.
+   * While it is pending the client stays alive, as if it had a close
+   * listener.
+   */
+  readonly closed: Promise<CloseEvent>;
+  /**
+   * Resolves once `bufferedAmount` is at most `highWaterMark` (default:
+   * the constructor option, 1 MiB), so a producer can wait before sending
+   * more. Rejects with `InvalidStateError` if the socket is not open or
+   * closes while waiting (data still buffered then is lost).
+   */
+  drain(highWaterMark?: number): Promise<void>;
+  onopen: ((this: WebSocketClient, event: Event) => unknown) | null;
+  onmessage: ((this: WebSocketClient, event: MessageEvent<MessageData>) => unknown) | null;
+  onclose: ((this: WebSocketClient, event: CloseEvent) => unknown) | null;
+  onerror: ((this: WebSocketClient, event: Event) => unknown) | null;
+  addEventListener<K extends keyof WebSocketClientEventMap>(
+    type: K,
+    listener: WebSocketClientListener<K> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof WebSocketClientEventMap>(
+    type: K,
+    listener: WebSocketClientListener<K> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /**
+   * Sends text or binary data.
+   * @throws {DOMException} `InvalidStateError` while connecting (unless
+   * `reconnect` queues it) and after closing has started;
+   * `QuotaExceededError` when the outbox is full.
+   */
+  send(data: SendData): void;
+  /**
+   * Starts the closing handshake.
+   * @throws {DOMException} `InvalidAccessError` for a code other than 1000
+   * or 3000–4999; `SyntaxError` for a reason over 123 UTF-8 bytes.
+   */
+  close(code?: number, reason?: string): void;
+  /**
+   * Releases the wasm side now, closing the connection if it is open.
+   * No close event follows. Optional: the final close releases it too,
+   * and an unreferenced client is released when it is collected.
+   * Afterwards `readyState` is `CLOSED`, the other attributes keep their
+   * last values, and `send` throws `InvalidStateError`.
+   */
+  free(): void;
+  [Symbol.dispose](): void;
+}
