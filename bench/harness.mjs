@@ -2,22 +2,12 @@
 // process on a free loopback port, stopped by the PID it recorded, and the
 // benchmark page in Chromium with gc() exposed.
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../tests/e2e/harness.mjs';
+import { launch, launchBrowser } from '../tests/e2e/harness.mjs';
+import { freePort } from '../tests/e2e/browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(env = {}) {
   const port = await freePort();
@@ -42,22 +32,33 @@ function stopServer(server) {
 }
 
 /**
- * Starts the echo server, opens the benchmark page in Chromium (gc()
- * exposed) and runs `body` with { server, browser, page, errors, timer }:
- * uncaught page errors collect in `errors`; `timer` is the page's
- * cross-origin isolation and performance.now()'s step. Afterwards the
- * browser is closed and the server stopped, whatever happened.
+ * Starts the echo server, opens the benchmark page in `engine` (Chromium by
+ * default, with gc() exposed; Firefox and WebKit through browsers.mjs) and
+ * runs `body` with { server, browser, page, errors, timer, agent }:
+ * uncaught page errors collect in `errors` (read them with `await
+ * errors()` in other engines); `timer` is the page's cross-origin isolation
+ * and performance.now()'s step. Afterwards the browser is closed and the
+ * server stopped, whatever happened.
  */
-export async function withBenchPage(body) {
+export async function withBenchPage(body, { engine = 'chromium' } = {}) {
   const server = await startServer();
   let browser;
   try {
-    browser = await launchBrowser(['--js-flags=--expose-gc']);
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    let page;
+    let errors;
+    if (engine === 'chromium') {
+      // Playwright's own page: the soak reads the heap over the DevTools protocol.
+      browser = await launchBrowser(['--js-flags=--expose-gc']);
+      page = await browser.newPage();
+      errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+    } else {
+      browser = await launch(engine);
+      page = await browser.newPage();
+    }
     await page.goto(`http://127.0.0.1:${server.port}/bench/page.html`);
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.ready === true, undefined, { timeout: 30_000 });
+    const agent = await page.evaluate(() => navigator.userAgent);
     // Latency is read with performance.now(); its resolution depends on
     // cross-origin isolation (see www/server.js), so check it and report it.
     const timer = await page.evaluate(() => {
@@ -69,8 +70,13 @@ export async function withBenchPage(body) {
       }
       return { isolated: self.crossOriginIsolated, resolutionMs: step };
     });
-    if (!timer.isolated) throw new Error('the benchmark page is not cross-origin isolated');
-    return await body({ server, browser, page, errors, timer });
+    if (!timer.isolated && engine === 'chromium') throw new Error('the benchmark page is not cross-origin isolated');
+    if (engine !== 'chromium') {
+      // Collected at the end of the run, like Playwright's events.
+      const read = () => page.problems();
+      errors = { read };
+    }
+    return await body({ server, browser, page, errors, timer, agent });
   } finally {
     await browser?.close();
     stopServer(server);

@@ -15,6 +15,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SMOKE = process.argv.includes('--smoke');
 const ROUNDS = Number(value('--rounds', SMOKE ? 1 : 9));
 const OUT = path.resolve(value('--out', path.join(ROOT, 'bench')));
+// --engine chromium (default), firefox or webkit; results of engines other
+// than Chromium go to results-<engine>.json.
+const ENGINE = value('--engine', 'chromium');
+const SUFFIX = ENGINE === 'chromium' ? '' : `-${ENGINE}`;
 
 const MIB = 1 << 20;
 const WORKLOADS = SMOKE
@@ -126,7 +130,7 @@ ${bars}
 }
 
 async function main() {
-  await withBenchPage(async ({ server, browser, page, errors, timer }) => {
+  await withBenchPage(async ({ server, page, errors, timer, agent }) => {
     const url = `ws://127.0.0.1:${server.port}/echo`;
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
@@ -161,9 +165,10 @@ async function main() {
       }
       process.stderr.write(`round ${round}${!SMOKE && round === 0 ? ' (warm-up)' : ''} done\n`);
     }
-    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    const problems = Array.isArray(errors) ? errors : await errors.read();
+    if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
 
-    const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, chromium: await browser.version(), timerResolutionMs: timer.resolutionMs, workloads: [], sizes: sizes() };
+    const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, engine: ENGINE, browser: browserName(agent), crossOriginIsolated: timer.isolated, timerResolutionMs: timer.resolutionMs, workloads: [], sizes: sizes() };
     for (const workload of WORKLOADS) {
       const byClient = results[workload.name];
       const raw = (r, name) => byClient[name].find((x) => x.round === r)?.figure;
@@ -188,15 +193,20 @@ async function main() {
     }
 
     fs.mkdirSync(OUT, { recursive: true });
-    fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(report, null, 2));
-    fs.writeFileSync(path.join(OUT, 'results.svg'), svg(report));
+    fs.writeFileSync(path.join(OUT, `results${SUFFIX}.json`), JSON.stringify(report, null, 2));
+    fs.writeFileSync(path.join(OUT, `results${SUFFIX}.svg`), svg(report));
     print(report);
-  });
+  }, { engine: ENGINE });
+}
+
+/** "Chrome/156…", "Firefox/153.0" or "WebKit …" from a user agent. */
+function browserName(agent) {
+  return agent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? `WebKit (${agent.match(/AppleWebKit\/[\d.]+/)?.[0] ?? agent})`;
 }
 
 function print(report) {
   const lines = [
-    `wasm-websocket benchmark, ${report.rounds} measured round(s)${report.smoke ? ' (smoke)' : ''}, ${report.chromium}, ` +
+    `wasm-websocket benchmark, ${report.rounds} measured round(s)${report.smoke ? ' (smoke)' : ''}, ${report.browser}, ` +
       `performance.now() step ${(report.timerResolutionMs * 1000).toFixed(1)} µs`,
   ];
   for (const w of report.workloads) {

@@ -4,7 +4,8 @@
 # downloads a browser or a prebuilt binary from anywhere else.
 #
 #   bash scripts/setup.sh             Rust target, wasm-pack, node modules
-#   bash scripts/setup.sh --browser   also Chromium + ChromeDriver (tests)
+#   bash scripts/setup.sh --browser   also the test browsers: Chromium, Firefox,
+#                                     WebKit (Debian packages), geckodriver
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -33,18 +34,31 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 if [ "${1:-}" = "--browser" ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    pkgs="chromium chromium-driver"
+  # The three engines the browser tests run in, from Debian's packages:
+  # Chromium (+ ChromeDriver), Firefox ESR, and WebKitGTK's MiniBrowser
+  # (it comes with WebKitWebDriver) with Xvfb for a display.
+  pkgs=""
+  command -v chromium >/dev/null || pkgs="$pkgs chromium"
+  command -v chromedriver >/dev/null || pkgs="$pkgs chromium-driver"
+  command -v firefox-esr >/dev/null || pkgs="$pkgs firefox-esr"
+  command -v WebKitWebDriver >/dev/null || pkgs="$pkgs webkit2gtk-driver"
+  command -v Xvfb >/dev/null || pkgs="$pkgs xvfb"
+  if [ -n "$pkgs" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      say "installing Debian packages: $pkgs"
+      say "installing Debian packages:$pkgs"
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
-      say "installing Debian packages with sudo: $pkgs"
+      say "installing Debian packages with sudo:$pkgs"
       sudo apt-get update -qq
       sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs
     else
-      die "the browser tests need Chromium and ChromeDriver. On Debian/Ubuntu: sudo apt-get install $pkgs"
+      die "the browser tests need Chromium, Firefox and WebKit. On Debian/Ubuntu: sudo apt-get install$pkgs"
     fi
+  fi
+  # Firefox's WebDriver, for wasm-pack test --firefox: built from crates.io.
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver from crates.io (a few minutes, once)"
+    cargo install geckodriver --locked
   fi
 fi

@@ -2,6 +2,7 @@
 //! listener lists they dispatch to. Every face of the crate (callbacks,
 //! async, the JS class) is built on [`WebSocket`].
 
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::closure::Closure;
@@ -74,6 +75,34 @@ pub(crate) struct Inner {
     raw: web_sys::WebSocket,
     events: Rc<EventHub>,
     browser: BrowserCallbacks,
+    /// Subprotocols were offered: the server must select one.
+    offered_protocols: bool,
+    /// We failed a connection the engine had opened (see [`Inner::fail`]);
+    /// the browser's later events are not ours to report.
+    failed: Cell<bool>,
+}
+
+impl Inner {
+    /// Fails the connection as the standard does when the server selected
+    /// no subprotocol although the client offered some: an error event,
+    /// then a close event with 1006, and the socket is CLOSED. Chromium
+    /// does this itself before `open`; Firefox and WebKit open the
+    /// connection, so it is failed here, at their `open`. The connection is
+    /// ended with a close frame (a page cannot cut TCP), so the server sees
+    /// 1005 where Chromium's server sees the connection drop.
+    fn fail(&self) {
+        self.failed.set(true);
+        let _ = self.raw.close();
+        if let Ok(error) = web_sys::Event::new("error") {
+            self.events.error.dispatch(&error);
+        }
+        let init = web_sys::CloseEventInit::new();
+        init.set_code(1006);
+        init.set_was_clean(false);
+        if let Ok(close) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) {
+            self.events.close.dispatch(&close);
+        }
+    }
 }
 
 /// The four closures the browser calls. They hold only a `Weak` to the
@@ -96,12 +125,23 @@ impl BrowserCallbacks {
                 // Upgrading keeps the socket alive until every listener has
                 // run, even if one of them drops the owner.
                 if let Some(inner) = weak.upgrade() {
-                    pick(&inner.events).dispatch(&event.unchecked_into::<E>());
+                    if !inner.failed.get() {
+                        pick(&inner.events).dispatch(&event.unchecked_into::<E>());
+                    }
                 }
             })
         }
+        let on_open = weak.clone();
         Self {
-            open: relay(weak, |hub| &hub.open),
+            open: Closure::new(move |event: JsValue| {
+                if let Some(inner) = on_open.upgrade() {
+                    if inner.offered_protocols && inner.raw.protocol().is_empty() {
+                        inner.fail();
+                    } else {
+                        inner.events.open.dispatch(&event.unchecked_into());
+                    }
+                }
+            }),
             message: relay(weak, |hub| &hub.message),
             close: relay(weak, |hub| &hub.close),
             error: relay(weak, |hub| &hub.error),
@@ -151,7 +191,12 @@ impl WebSocket {
     /// [`WebSocket::new`].
     pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
         validate_protocols(protocols)?;
-        if let Some(port) = blocked_port_of(url) {
+        // Resolved here, against the page's (or worker's) location, as the
+        // standard says: engines disagree on some inputs (Firefox rejects
+        // the empty URL). What does not parse is left to the browser, to
+        // throw its own SyntaxError.
+        let resolved = resolve(url);
+        if let Some(port) = resolved.as_ref().and_then(blocked_port_of) {
             // The browser would fail this connection later without saying
             // why (or a Content-Security-Policy would report it): say it
             // now, before any connection attempt.
@@ -160,26 +205,30 @@ impl WebSocket {
                 message: format!("port {port} is on the fetch standard's list of blocked ports"),
             });
         }
+        let href = resolved.map(|parsed| parsed.href());
+        let target = href.as_deref().unwrap_or(url);
         let raw = if protocols.is_empty() {
-            web_sys::WebSocket::new(url)
+            web_sys::WebSocket::new(target)
         } else {
             let list = js_sys::Array::new();
             for protocol in protocols {
                 list.push(&JsValue::from_str(protocol.as_ref()));
             }
-            web_sys::WebSocket::new_with_str_sequence(url, &list)
+            web_sys::WebSocket::new_with_str_sequence(target, &list)
         }
         .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
-        Self::attach(raw)
+        Self::attach(raw, !protocols.is_empty())
     }
 
     /// Registers the four browser callbacks on `raw`. If the browser refuses
     /// one, what was registered is removed again (by `Inner`'s drop).
-    fn attach(raw: web_sys::WebSocket) -> Result<Self, Error> {
+    fn attach(raw: web_sys::WebSocket, offered_protocols: bool) -> Result<Self, Error> {
         let inner = Rc::new_cyclic(|weak| Inner {
             raw,
             events: Rc::default(),
             browser: BrowserCallbacks::new(weak),
+            offered_protocols,
+            failed: Cell::new(false),
         });
         for (name, callback) in inner.browser.each() {
             inner
@@ -201,6 +250,9 @@ impl WebSocket {
 
     /// The connection state (`readyState`).
     pub fn ready_state(&self) -> ReadyState {
+        if self.inner.failed.get() {
+            return ReadyState::Closed;
+        }
         ReadyState::from_u16(self.inner.raw.ready_state()).unwrap_or(ReadyState::Closed)
     }
 
@@ -393,20 +445,23 @@ extern "C" {
     static LOCATION: JsValue;
 }
 
-/// The port of `url` if browsers refuse it, with `url` resolved as the
-/// constructor resolves it (against the page's or worker's location).
-/// `None` also when the constructor will reject `url` for another reason
-/// (unparsable, scheme, fragment): those errors are the browser's to
-/// report, in its order.
-fn blocked_port_of(url: &str) -> Option<u16> {
+/// `url` parsed against the page's or worker's location, as the
+/// constructor's first step does; `None` if it does not parse.
+fn resolve(url: &str) -> Option<web_sys::Url> {
     let base = LOCATION
         .with(|location| js_sys::Reflect::get(location, &JsValue::from_str("href")).ok())
         .and_then(|href| href.as_string());
-    let parsed = match base {
+    match base {
         Some(base) => web_sys::Url::new_with_base(url, &base),
         None => web_sys::Url::new(url),
     }
-    .ok()?;
+    .ok()
+}
+
+/// The port of a resolved URL if browsers refuse it. `None` also when the
+/// constructor will reject the URL for another reason (scheme, fragment):
+/// those errors are the browser's to report, in its order.
+fn blocked_port_of(parsed: &web_sys::Url) -> Option<u16> {
     let scheme_ok = matches!(
         parsed.protocol().as_str(),
         "ws:" | "wss:" | "http:" | "https:"

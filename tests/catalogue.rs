@@ -41,6 +41,24 @@ fn relative_and_empty_urls_resolve_against_the_page_as_ws() {
 }
 
 #[wasm_bindgen_test]
+async fn a_server_selecting_no_offered_protocol_fails_the_connection_in_every_engine() {
+    // The standard fails it (Chromium does so itself; Firefox and WebKit
+    // would open it): error, then close 1006, never open.
+    let ws = WebSocket::with_protocols(&url("/echo"), &["not-echo"]).unwrap();
+    let rec = Recorder::attach(&ws);
+    let close = rec.closed().await;
+    assert_eq!(close.code, 1006);
+    assert!(!close.was_clean);
+    assert_eq!(rec.snapshot(), vec![Event::Error, Event::Close(close)]);
+    assert_eq!(ws.ready_state(), ReadyState::Closed);
+    assert_eq!(ws.protocol(), "");
+    assert!(matches!(ws.send("late"), Err(Error::Closed { .. })));
+    // No event of the engine's own follows ours.
+    sleep(300).await;
+    assert_eq!(rec.snapshot().len(), 2);
+}
+
+#[wasm_bindgen_test]
 async fn spaces_in_the_path_are_percent_encoded_and_connect() {
     let ws = WebSocket::new(&url("/echo with space")).unwrap();
     assert_eq!(ws.url(), url("/echo%20with%20space"));

@@ -137,7 +137,7 @@ async fn dropping_a_pending_connect_closes_its_socket() {
     drop(outcome);
     assert_eq!(
         open_hanging_handshakes(&key).await,
-        "0",
+        handshakes_left_after_close(),
         "the abandoned handshake's socket was closed"
     );
     sleep(100).await;
@@ -162,7 +162,21 @@ async fn connect_timeout_fails_the_attempt_and_closes_it() {
         (290.0..1500.0).contains(&elapsed),
         "timed out after {elapsed} ms"
     );
-    assert_eq!(open_hanging_handshakes(&key).await, "0");
+    assert_eq!(
+        open_hanging_handshakes(&key).await,
+        handshakes_left_after_close()
+    );
+}
+
+/// What the server still counts of an unanswered handshake ~2 s after the
+/// page closed its socket (README, engine differences): Chromium and WebKit
+/// drop the TCP connection; Firefox reports the socket CLOSED (close event
+/// 1006) but keeps the connection open, which no page can change.
+fn handshakes_left_after_close() -> &'static str {
+    match engine() {
+        Engine::Firefox => "1",
+        Engine::Chromium | Engine::WebKit => "0",
+    }
 }
 
 fn blob_of(bytes: &[u8]) -> web_sys::Blob {

@@ -149,6 +149,11 @@ fn the_tests_run_where_they_claim() {
     // worker, which has no document.
     let has_document = js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap();
     assert_eq!(has_document, !cfg!(wasm_ws_worker));
+    // And in the engine the script names (the WebKit run goes through the
+    // runner's Firefox code path, so a misrouted run must show here).
+    if let Some(claimed) = CLAIMED_ENGINE {
+        assert_eq!(format!("{:?}", engine()).to_lowercase(), claimed);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -195,3 +195,32 @@ pub async fn control(path: &str) -> String {
 pub fn unique_key(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
 }
+
+/// The browser engine running the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+/// The engine, read from the user agent (page or worker).
+pub fn engine() -> Engine {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let agent = js_sys::Reflect::get(&navigator, &"userAgent".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    if agent.contains("Firefox/") {
+        Engine::Firefox
+    } else if agent.contains("Chrome/") {
+        Engine::Chromium
+    } else {
+        assert!(agent.contains("AppleWebKit/"), "unknown engine: {agent}");
+        Engine::WebKit
+    }
+}
+
+/// The engine the test script says it runs these tests in
+/// (`WS_TEST_ENGINE=chromium|firefox|webkit` at build time), if it says.
+pub const CLAIMED_ENGINE: Option<&str> = option_env!("WS_TEST_ENGINE");

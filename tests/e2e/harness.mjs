@@ -1,13 +1,18 @@
 // Shared by the browser tests: the echo/test server from www/server.js on
-// an ephemeral 127.0.0.1 port (stopped by the test), and Debian's Chromium
-// driven by playwright-core (never a downloaded browser).
+// an ephemeral 127.0.0.1 port (stopped by the test), and the browsers of
+// browsers.mjs (Debian's Chromium, Firefox ESR and WebKitGTK; never a
+// downloaded browser). launchBrowser/openPage are Playwright on Chromium,
+// for the tests that use Playwright's richer page API.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { before, after } from 'node:test';
+import { before, after, describe } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, ENGINES, launch } from './browsers.mjs';
 import { createServer } from '../../www/server.js';
+
+export { ENGINES, launch };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUTPUT = path.join(ROOT, 'test-output');
@@ -20,17 +25,6 @@ export function chromiumPath() {
     throw new Error('Chromium not found: install the Debian package "chromium" (npm test does it as root)');
   }
 }
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 export async function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
@@ -67,15 +61,17 @@ export function outputFile(name) {
 }
 
 /**
- * The demo page of a fresh server in a fresh browser, with the package
- * loaded as `window.WSC` and small helpers: the common start of the
- * browser test files. Returns { server, browser, page, problems }.
+ * The demo page of a fresh server in a fresh browser of `engine` (see
+ * browsers.mjs), with the package loaded as `window.WSC` and small helpers:
+ * the common start of the browser test files. Returns { engine, server,
+ * browser, page }; `page.problems()` lists uncaught errors so far.
  * `browserArgs` are extra command-line flags for Chromium.
  */
-export async function packagePage({ browserArgs = [] } = {}) {
+export async function packagePage({ engine = 'chromium', browserArgs = [] } = {}) {
   const server = await startServer();
-  const browser = await launchBrowser(browserArgs);
-  const { page, problems } = await openPage(browser, `${server.base}/`, { viewport: { width: 1200, height: 900 } });
+  const browser = await launch(engine, { args: browserArgs });
+  const page = await browser.newPage();
+  await page.goto(`${server.base}/`);
   await page.waitForSelector('body[data-ready=true]');
   await page.evaluate(async (ws) => {
     const mod = await import('/pkg/index.js');
@@ -85,13 +81,14 @@ export async function packagePage({ browserArgs = [] } = {}) {
     window.HTTP_BASE = ws.replace('ws', 'http');
     window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   }, server.ws);
-  return { server, browser, page, problems };
+  return { engine, server, browser, page };
 }
 
 /**
- * `packagePage()` for a whole test file: opened before its first test
- * (then `setup(page)` runs), closed after its last. Returns an object whose
- * `server`, `browser`, `page` and `problems` are set once it is open.
+ * `packagePage()` for a group of tests: opened before its first test
+ * (then `setup()` runs in the page), closed after its last. Returns an
+ * object whose `engine`, `server`, `browser` and `page` are set once it is
+ * open.
  */
 export function usePackagePage({ setup, ...options } = {}) {
   const ctx = {};
@@ -104,4 +101,9 @@ export function usePackagePage({ setup, ...options } = {}) {
     await ctx.server?.close();
   });
   return ctx;
+}
+
+/** `body(engine)` inside a `describe(engine)` for every engine under test. */
+export function forEachEngine(body) {
+  for (const engine of ENGINES) describe(engine, () => body(engine));
 }

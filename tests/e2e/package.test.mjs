@@ -1,14 +1,14 @@
 // The npm package as a user gets it: `npm run build:bundler` (wasm-pack
 // with the package's features, then the short import names), `npm pack`,
 // installed into a scratch project from the tarball, bundled by Vite (with
-// vite-plugin-wasm), and run in Chromium against the echo server. (The --target web build is what the demo page imports directly.)
+// vite-plugin-wasm), and run in every engine against the echo server. (The --target web build is what the demo page imports directly.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ROOT, OUTPUT, launchBrowser, openPage, startServer } from './harness.mjs';
+import { ENGINES, ROOT, OUTPUT, launch, startServer } from './harness.mjs';
 
 const SCRATCH = path.join(OUTPUT, 'consumer');
 const PACK = path.join(OUTPUT, 'pack');
@@ -16,7 +16,6 @@ const env = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let server;
-let browser;
 let dist;
 let tarball;
 
@@ -45,18 +44,16 @@ ws.onmessage = (e) => {
   got.push(typeof e.data === 'string' ? e.data : [...new Uint8Array(e.data)].join(','));
   if (got.length === 2) ws.close(1000, 'done');
 };
-ws.onclose = (e) => { out.textContent = JSON.stringify({ got, code: e.code, reason: e.reason, clean: e.wasClean }); };
+ws.onclose = function (e) { out.textContent = JSON.stringify({ got, code: e.code, reason: e.reason, clean: e.wasClean, eventTarget: this instanceof EventTarget }); };
 `,
   );
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], SCRATCH);
   run('node', [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], SCRATCH);
   dist = path.join(SCRATCH, 'dist');
   server = await startServer();
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await server?.close();
 });
 
@@ -75,7 +72,7 @@ test('the packed tarball has complete metadata and only the package files', () =
   assert.ok(files.every((f) => !f.startsWith('src/') && !f.includes('node_modules')), files.join());
 });
 
-test('a Vite-bundled app using the installed package talks to the echo server', async () => {
+for (const engine of ENGINES) test(`a Vite-bundled app using the installed package talks to the echo server in ${engine}`, async () => {
   const files = http.createServer((req, res) => {
     const rel = new URL(req.url, 'http://x').pathname;
     const file = path.join(dist, rel === '/' ? 'index.html' : rel);
@@ -84,13 +81,16 @@ test('a Vite-bundled app using the installed package talks to the echo server', 
     res.writeHead(200, { 'Content-Type': type }).end(fs.readFileSync(file));
   });
   await new Promise((r) => files.listen(0, '127.0.0.1', r));
+  const browser = await launch(engine);
   try {
-    const { page, problems } = await openPage(browser, `http://127.0.0.1:${files.address().port}/?ws=${encodeURIComponent(`${server.ws}/echo`)}`);
-    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'), null, { timeout: 10000 });
-    const result = JSON.parse(await page.textContent('#out'));
-    assert.deepEqual(result, { got: ['from a bundled app', '1,2,3'], code: 1000, reason: 'done', clean: true });
-    assert.deepEqual(problems, []);
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${files.address().port}/?ws=${encodeURIComponent(`${server.ws}/echo`)}`);
+    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'), undefined, { timeout: 10000 });
+    const result = JSON.parse(await page.evaluate(() => document.getElementById('out').textContent));
+    assert.deepEqual(result, { got: ['from a bundled app', '1,2,3'], code: 1000, reason: 'done', clean: true, eventTarget: true });
+    assert.deepEqual(await page.problems(), []);
   } finally {
+    await browser.close();
     files.close();
   }
 });
