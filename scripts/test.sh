@@ -4,9 +4,10 @@
 #   2. browser tests (wasm-bindgen-test) in Chromium, Firefox and WebKit,
 #      each in a page and in a dedicated worker, against the echo server,
 #      which this script starts and stops by its PID
-#   3. Node tests (node:test): the test server, then the npm package in the
-#      three engines (JS class rules, demo page), the TypeScript
-#      declarations, the packed tarball bundled by Vite, bench and soak
+#   3. Node tests (node:test): the test server and its chat rooms, then the
+#      npm package in the three engines (JS class rules, demo page), the
+#      demo's chat with two pages, the TypeScript declarations, the packed
+#      tarball bundled by Vite, bench and soak
 # WS_ENGINES=chromium,firefox,webkit (the default) picks the engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."

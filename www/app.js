@@ -1,6 +1,7 @@
 // The demo page: drives the npm package's WebSocketClient from plain JS.
 // No inline script: the page runs under a CSP of 'self' + 'wasm-unsafe-eval'.
 import init, { WebSocketClient } from '/pkg/index.js';
+import { setUpChat } from './chat.js';
 
 const $ = (id) => document.getElementById(id);
 const STATE_NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
@@ -295,6 +296,7 @@ async function main() {
   });
   $('clear-log').addEventListener('click', () => $('log').replaceChildren());
   setUpCanvas();
+  setUpChat();
   setInterval(renderState, 100);
   renderState();
   document.body.dataset.ready = 'true';

@@ -14,6 +14,8 @@
 //   /refuse [status]    handshake answered with an HTTP error (default 403)
 //   /first-protocol     selects the first protocol the client offers
 //   /silent             accepts, then never sends anything
+//   /room/<name> [nick] a chat room (www/chat-room.js); GET
+//                       /control/notice?room=R&text=T pushes a notice to it
 //   /hang [key]         never answers the handshake (GET /control/hanging?key=K
 //                       counts those still open)
 //   /violate            sends a frame with a reserved opcode after open
@@ -25,6 +27,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { createChatRooms, roomName } from './chat-room.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -95,10 +98,12 @@ export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
  * Creates the server (not yet listening). Returns { server, close }.
  * Limits are on by default: origin allow-list, `maxPayload` (messages
  * above it close with 1009), UTF-8 validation of text (1007), and
- * malformed HTTP or upgrade requests are answered with 400.
+ * malformed HTTP or upgrade requests are answered with 400. `chat` sets the
+ * chat rooms' limits (www/chat-room.js); `logger` receives the log lines.
  */
-export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD } = {}) {
-  const say = quiet ? () => {} : log;
+export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD, chat = {}, logger = log } = {}) {
+  const say = quiet ? () => {} : logger;
+  const rooms = createChatRooms(chat, say);
   const refusals = new Map(); // key -> time (ms) until which upgrades are refused
   const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
   const timers = new Set();
@@ -116,11 +121,12 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     handleProtocols(protocols, request) {
       const offered = [...protocols];
       if (request.url.startsWith('/first-protocol')) return offered[0] ?? false;
+      if (request.url.startsWith('/room/')) return protocols.has('chat') ? 'chat' : false;
       return protocols.has('echo-protocol') ? 'echo-protocol' : false;
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms }));
 
   // Bytes that are not HTTP at all: answer 400 and hang up, never crash.
   server.on('clientError', (err, socket) => {
@@ -170,6 +176,8 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     say(`accepted ${url.pathname} from ${origin ?? '(no origin)'} protocol=${ws.protocol || '-'}`);
     ws.on('close', (code, reason) => say(`closed ${url.pathname} code=${code} reason=${reason.toString() || '-'}`));
     ws.on('error', (err) => say(`error on ${url.pathname}: ${err.message}`));
+    const room = roomName(url.pathname);
+    if (room) return rooms.join(ws, room, params);
     switch (url.pathname) {
       case '/close': {
         const code = intParam(params, 'code', 1000);
@@ -209,6 +217,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   }
 
   function close() {
+    rooms.close();
     for (const t of timers) clearTimeout(t);
     for (const s of hanging) s.destroy();
     for (const ws of wss.clients) ws.terminate();
@@ -219,7 +228,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms }) {
   const url = new URL(req.url, 'http://localhost');
   const origin = req.headers.origin;
   if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
@@ -250,6 +259,16 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss }) {
       }
     }
     reply(200, String(dropped));
+    return;
+  }
+  if (url.pathname === '/control/notice') {
+    // A notice pushed to every member of a chat room, e.g. from another tab.
+    const text = (url.searchParams.get('text') ?? '').slice(0, 200);
+    if (!text) {
+      reply(400, 'need room and text\n');
+      return;
+    }
+    reply(200, String(rooms.notice(url.searchParams.get('room'), text)));
     return;
   }
   if (url.pathname === '/control/refuse') {
@@ -319,7 +338,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const port = Number.parseInt(process.env.PORT ?? '8080', 10);
   const host = process.env.HOST ?? '127.0.0.1';
   const maxPayload = Number.parseInt(process.env.MAX_PAYLOAD ?? '', 10) || DEFAULT_MAX_PAYLOAD;
-  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS), maxPayload });
+  const noticeMs = Number.parseInt(process.env.CHAT_NOTICE_MS ?? '', 10) || undefined;
+  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS), maxPayload, chat: { noticeMs } });
   server.listen(port, host, () => {
     const actual = server.address().port;
     log(`Server is listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${actual}/ (pid ${process.pid})`);

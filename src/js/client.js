@@ -31,15 +31,17 @@ const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnected
 
 /**
  * The listener types that keep a plain socket alive, by readyState
- * (WHATWG WebSockets, "Garbage collection"). A reconnecting client fires
- * every type again after a reconnect, so any listener keeps it alive until
- * its final close.
+ * (WHATWG WebSockets, "Garbage collection"). CLOSED counts until the close
+ * event has been dispatched (a failed connection is CLOSED at its error
+ * event; its close event follows). A reconnecting client fires every type
+ * again after a reconnect, so any listener keeps it alive until its final
+ * close.
  */
 const KEEPS_ALIVE = [
   ['open', 'message', 'error', 'close'],
   ['message', 'error', 'close'],
   ['error', 'close'],
-  [],
+  ['error', 'close'],
 ];
 
 /** Clients that must outlive the page's references to them. */

@@ -30,12 +30,12 @@ export async function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
-/** Starts the echo/test server; `close()` stops it. */
-export async function startServer() {
+/** Starts the echo/test server (`options` as createServer's); `close()` stops it. */
+export async function startServer(options = {}) {
   if (!fs.existsSync(path.join(ROOT, 'pkg', 'wasm_websocket.js'))) {
     throw new Error('pkg/ is missing: run `npm run build` (npm test does it) first');
   }
-  const { server, close } = createServer({ quiet: true });
+  const { server, close } = createServer({ quiet: true, ...options });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = server.address().port;
   return { port, base: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, close };
