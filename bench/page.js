@@ -2,7 +2,7 @@
 // driver (bench/run.mjs) calls through Playwright. Every client does the
 // same work and checks every echo (type, length, first and last byte).
 import init, { bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
-import { WebSocketClient } from '/pkg-bench/index.js';
+import { WebSocketClient, WebSocketStream } from '/pkg-bench/index.js';
 
 
 function text(i, size) {
@@ -92,7 +92,49 @@ async function runDom(make, url, workload, { count, size }, { asBlob = false, dr
   return { elapsedMs, latencies, peakBuffered: peak };
 }
 
+/**
+ * Pipelined texts and sequential binary round trips through a
+ * WebSocketStream (ours or Chrome's), written the idiomatic way: wait for
+ * `writer.ready`, read with a reader.
+ */
+async function runStream(Stream, url, workload, { count, size }) {
+  const wss = new Stream(url, { protocols: ['echo-protocol'] });
+  const { readable, writable } = await wss.opened;
+  const reader = readable.getReader();
+  const writer = writable.getWriter();
+  await writer.write('prime');
+  await reader.read();
+  const binary = workload === 'binary';
+  const template = new Uint8Array(Math.max(2, size)).fill(0x78);
+  const message = (i) => (binary ? payload(i, size, template) : text(i, size));
+  const latencies = [];
+  const start = performance.now();
+  if (workload === 'pipelined') {
+    const reading = (async () => {
+      for (let i = 0; i < count; i++) checkEcho((await reader.read()).value, i, size, false);
+    })();
+    for (let i = 0; i < count; i++) {
+      await writer.ready;
+      writer.write(message(i));
+    }
+    await reading;
+  } else {
+    for (let i = 0; i < count; i++) {
+      const sentAt = performance.now();
+      await writer.write(message(i));
+      checkEcho((await reader.read()).value, i, size, binary);
+      latencies.push(performance.now() - sentAt);
+    }
+  }
+  const elapsedMs = performance.now() - start;
+  wss.close();
+  await wss.closed.catch(() => {});
+  return { elapsedMs, latencies, peakBuffered: 0 };
+}
+
 const CLIENTS = {
+  'stream-ours': (url, w, p) => runStream(WebSocketStream, url, w, p),
+  'stream-native': (url, w, p) => runStream(window.WebSocketStream, url, w, p),
   'raw-view': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p),
   'raw-blob': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p, { asBlob: true }),
   'js-class': (url, w, p) => runDom((u) => new WebSocketClient(u, 'echo-protocol'), url, w, p, { drain: (ws) => ws.drain() }),

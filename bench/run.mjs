@@ -41,6 +41,9 @@ if (ONLY) {
   if (WORKLOADS.length !== names.length) throw new Error(`--only: unknown workload in ${ONLY}`);
 }
 const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-async'];
+// Pipelined text and 1 MiB binary also through WebSocketStream: ours, and
+// Chrome's native one where the engine has it.
+const STREAM_WORKLOADS = ['pipelined', 'binary'];
 // The callback face has no backpressure of its own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
 const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-async'];
@@ -132,11 +135,13 @@ ${bars}
 async function main() {
   await withBenchPage(async ({ server, page, errors, timer, agent }) => {
     const url = `ws://127.0.0.1:${server.port}/echo`;
+    const nativeStream = await page.evaluate(() => typeof WebSocketStream === 'function');
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
     for (let round = 0; round < rounds; round++) {
       for (const workload of WORKLOADS) {
-        const list = workload.clients === 'all' ? CLIENTS : BACKPRESSURE_CLIENTS;
+        let list = workload.clients === 'all' ? CLIENTS : BACKPRESSURE_CLIENTS;
+        if (STREAM_WORKLOADS.includes(workload.name)) list = [...list, 'stream-ours', ...(nativeStream ? ['stream-native'] : [])];
         // Speed drifts with the machine over the seconds a round takes
         // (identical raw clients differed by up to 25% in latency and 15%
         // in pipelined throughput between rounds), so each client's

@@ -16,12 +16,15 @@ if (!dir) {
   process.exit(2);
 }
 const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'js');
-// The class ships without its comments and spaces (the .d.ts carries the
-// documentation), names kept for readable stack traces: −2.2 KB gzipped.
-const client = fs.readFileSync(path.join(src, 'client.js'), 'utf8');
-const shipped = esbuild.transformSync(client, { format: 'esm', target: 'es2022', minifyWhitespace: true, minifySyntax: true });
-fs.writeFileSync(path.join(dir, 'client.js'), shipped.code);
-fs.copyFileSync(path.join(src, 'client.d.ts'), path.join(dir, 'client.d.ts'));
+// The classes ship without their comments and spaces (the .d.ts files
+// carry the documentation), names kept for readable stack traces.
+const MODULES = ['client', 'stream'];
+for (const name of MODULES) {
+  const code = fs.readFileSync(path.join(src, `${name}.js`), 'utf8');
+  const shipped = esbuild.transformSync(code, { format: 'esm', target: 'es2022', minifyWhitespace: true, minifySyntax: true });
+  fs.writeFileSync(path.join(dir, `${name}.js`), shipped.code);
+  fs.copyFileSync(path.join(src, `${name}.d.ts`), path.join(dir, `${name}.d.ts`));
+}
 
 // Only the web target has an init function to call (bundlers instantiate
 // the module on import).
@@ -29,16 +32,16 @@ const glue = target === 'web' ? 'default, initSync, init' : 'init';
 const types = target === 'web' ? "export type { InitInput, InitOutput, SyncInitInput } from './wasm_websocket.js';\n" : '';
 fs.writeFileSync(
   path.join(dir, 'index.js'),
-  `export { ${glue} } from './wasm_websocket.js';\nexport { WebSocketClient } from './client.js';\n`,
+  `export { ${glue} } from './wasm_websocket.js';\nexport { WebSocketClient } from './client.js';\nexport { WebSocketStream, WebSocketError } from './stream.js';\n`,
 );
 fs.writeFileSync(
   path.join(dir, 'index.d.ts'),
-  `export { ${glue} } from './wasm_websocket.js';\n${types}export * from './client.js';\n`,
+  `export { ${glue} } from './wasm_websocket.js';\n${types}export * from './client.js';\nexport * from './stream.js';\n`,
 );
 
 const manifestPath = path.join(dir, 'package.json');
 const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-manifest.files = [...new Set([...(manifest.files ?? []), 'index.js', 'index.d.ts', 'client.js', 'client.d.ts'])];
+manifest.files = [...new Set([...(manifest.files ?? []), 'index.js', 'index.d.ts', ...MODULES.flatMap((m) => [`${m}.js`, `${m}.d.ts`])])];
 if (manifest.main) manifest.main = 'index.js';
 manifest.module = 'index.js';
 manifest.types = 'index.d.ts';

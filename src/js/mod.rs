@@ -93,12 +93,20 @@ impl WebSocketClientCore {
             None => DEFAULT_HIGH_WATER_MARK,
         };
         let mut listeners = Vec::with_capacity(5);
-        for kind in [
-            EventKind::Open,
-            EventKind::Message,
-            EventKind::Close,
-            EventKind::Error,
-        ] {
+        // A plain socket's messages go from the browser's socket to the
+        // class directly (see `socket`): the hot path skips wasm. A
+        // reconnecting one's pass through here (the heartbeat filters them).
+        let kinds: &[EventKind] = if socket.resilient().is_some() {
+            &[
+                EventKind::Open,
+                EventKind::Message,
+                EventKind::Close,
+                EventKind::Error,
+            ]
+        } else {
+            &[EventKind::Open, EventKind::Close, EventKind::Error]
+        };
+        for &kind in kinds {
             let dispatch = dispatch.clone();
             let backend = Rc::downgrade(&socket);
             let number = JsValue::from(kind as u32);
@@ -109,6 +117,9 @@ impl WebSocketClientCore {
                     kind == EventKind::Close && backend.upgrade().is_none_or(|b| b.is_finished());
                 let _ = dispatch.call3(&JsValue::UNDEFINED, &number, event, &last.into());
             }));
+        }
+        if let Backend::Plain(plain) = &*socket {
+            plain.detach_message_relay();
         }
         if let Some(resilient) = socket.resilient() {
             listeners.push(resilient.add_reconnect_listener(move |event| {
@@ -121,6 +132,17 @@ impl WebSocketClientCore {
             high_water_mark,
             _listeners: listeners,
         })
+    }
+
+    /// The browser socket of a plain (not reconnecting) connection, whose
+    /// `message` events the class listens to itself; `undefined` for a
+    /// reconnecting one.
+    #[wasm_bindgen(getter)]
+    pub fn socket(&self) -> Option<web_sys::WebSocket> {
+        match &*self.socket {
+            Backend::Plain(plain) => Some(plain.as_raw().clone()),
+            Backend::Resilient(_) => None,
+        }
     }
 
     /// Whether this core reconnects (the `reconnect` option was truthy).

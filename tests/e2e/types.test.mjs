@@ -10,7 +10,33 @@ import path from 'node:path';
 import { ROOT, outputFile } from './harness.mjs';
 
 const CONSUMER = `
-import init, { WebSocketClient, type MessageData, type BinaryType, type WebSocketClientEventMap } from '../../pkg/index.js';
+import init, { WebSocketClient, WebSocketStream, WebSocketError, type MessageData, type BinaryType, type WebSocketClientEventMap, type WebSocketCloseInfo } from '../../pkg/index.js';
+
+export async function streams(signal: AbortSignal): Promise<void> {
+  const wss = new WebSocketStream('ws://127.0.0.1:8080/echo', { protocols: ['echo-protocol'], signal, highWaterMark: 1 << 16, reconnect: { maxRetries: 3 } });
+  const { readable, writable, protocol, extensions } = await wss.opened;
+  const writer = writable.getWriter();
+  await writer.write('text');
+  await writer.write(new Uint8Array([1, 2]));
+  const reader = readable.getReader();
+  const { value } = await reader.read();
+  if (typeof value === 'string') value.toUpperCase();
+  else if (value) value.byteLength;
+  const url: string = wss.url;
+  wss.close({ closeCode: 1000, reason: 'bye' });
+  const info: Required<WebSocketCloseInfo> = await wss.closed;
+  const code: number = info.closeCode;
+  const error = new WebSocketError('done', { closeCode: 4000, reason: 'why' });
+  const errorCode: number | null = error.closeCode;
+  const dom: DOMException = error;
+  await readable.cancel(error);
+  void [protocol, extensions, url, code, errorCode, dom];
+  // @ts-expect-error: close takes { closeCode, reason }, not a number
+  wss.close(1000);
+  // @ts-expect-error: readable chunks are strings or ArrayBuffers
+  const wrong: Blob | undefined = (await reader.read()).value;
+  void wrong;
+}
 
 export async function demo(file: File, image: ImageData): Promise<void> {
   await init();
@@ -106,8 +132,10 @@ test('the .d.ts accepts correct uses and rejects wrong ones under --strict', () 
 });
 
 test('the public class surface has no any', () => {
-  const dts = fs.readFileSync(path.join(ROOT, 'pkg', 'client.d.ts'), 'utf8');
-  const surface = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // types, not prose
+  const read = (file) => fs.readFileSync(path.join(ROOT, 'pkg', file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // types, not prose
+  const surface = read('client.d.ts') + read('stream.d.ts');
   assert.match(surface, /export class WebSocketClient extends EventTarget/);
+  assert.match(surface, /export class WebSocketStream \{/);
+  assert.match(surface, /export class WebSocketError extends DOMException/);
   assert.doesNotMatch(surface, /\bany\b/);
 });
