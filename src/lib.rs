@@ -14,8 +14,10 @@
 //! - [`Connection`]: the async face. `connect().await`, a `futures`
 //!   `Stream` of messages (Blob messages as bytes, in arrival order) and a
 //!   `Sink` with backpressure on `bufferedAmount`; splittable.
-//! - `WebSocketClient` (feature `js`): the same core as a DOM-shaped class
-//!   for JavaScript; the npm package is built with it.
+//! - `WebSocketClientCore` (feature `js`): the same core under the npm
+//!   package's JavaScript classes, `WebSocketClient` (a real `EventTarget`
+//!   with the DOM's lifetime) and `WebSocketStream`; the npm package is
+//!   built with it.
 //! - No leaks: a socket owns every closure it gives the browser and removes
 //!   them when dropped.
 //!

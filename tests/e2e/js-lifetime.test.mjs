@@ -91,7 +91,12 @@ forEachEngine((engine) => {
         const c = new WSC(`${WS_BASE}/drop?delay=150`, [], { reconnect: { minDelay: 150, maxDelay: 150, maxRetries: 2, minUptime: 10_000 } });
         c.onopen = () => log.push('open');
         c.onclose = (e) => log.push(`close ${e.code}`);
-        c.addEventListener('reconnecting', (e) => log.push(`reconnecting ${e.detail.attempt}`));
+        // A custom event, dispatched as the DOM does: the client is this,
+        // target and currentTarget.
+        c.addEventListener('reconnecting', function (e) {
+          const dom = e instanceof CustomEvent && this === e.target && e.target === e.currentTarget && this.readyState === 0;
+          log.push(`reconnecting ${e.detail.attempt}${dom ? '' : ' (not dispatched as the DOM does)'}`);
+        });
         c.addEventListener('gaveup', () => log.push('gaveup'));
       })();
       await collectUntil(() => log.includes('gaveup'), 10_000);
