@@ -93,7 +93,7 @@ function sizes() {
   const out = {};
   const faces = path.join(ROOT, 'bench', 'face-sizes.json');
   if (fs.existsSync(faces)) out.faces = JSON.parse(fs.readFileSync(faces, 'utf8'));
-  for (const file of ['wasm_websocket_bg.wasm', 'wasm_websocket.js', 'client.js', 'index.js']) {
+  for (const file of ['wasm_websocket_bg.wasm', 'wasm_websocket.js', 'client.js', 'stream.js', 'index.js']) {
     const p = path.join(ROOT, 'pkg', file);
     if (!fs.existsSync(p)) continue;
     const bytes = fs.readFileSync(p);
