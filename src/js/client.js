@@ -54,12 +54,21 @@ const alive = new Set();
  */
 export const RECEIVE = Symbol('receive');
 
+/**
+ * The attributes read from the core while it lives and kept (in `#final`)
+ * after it is released; `bufferedAmount` and `readyState` have getters of
+ * their own.
+ */
+const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', 'retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes'];
+
 /** `capture` of an options argument, as the DOM flattens it. */
 const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
 const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
 
 export class WebSocketClient extends EventTarget {
   #core;
+  /** This client, weakly: what the core and the signals call back through. */
+  #self = new WeakRef(this);
   /** The browser's socket of a plain connection (null when reconnecting). */
   #socket = null;
   /** Removes the listener this class put on the browser's socket, if any. */
@@ -87,7 +96,7 @@ export class WebSocketClient extends EventTarget {
    */
   constructor(url, protocols = undefined, options = undefined) {
     super();
-    const self = new WeakRef(this);
+    const self = this.#self;
     this.#core = new WebSocketClientCore(url, protocols, options, (kind, event, last) => {
       self.deref()?.#deliver(kind, event, last);
     });
@@ -105,40 +114,29 @@ export class WebSocketClient extends EventTarget {
 
   // ----- attributes ----------------------------------------------------
 
+  // url, protocol, extensions, binaryType, retryCount, reconnectCount,
+  // queuedMessages, queuedBytes: getters made from ATTRIBUTES (below).
+  static {
+    for (const name of ATTRIBUTES) {
+      Object.defineProperty(this.prototype, name, {
+        get() {
+          return (this.#core ?? this.#final)[name];
+        },
+        configurable: true, // as a class accessor is
+      });
+    }
+  }
+
   get readyState() {
-    return (this.#core ?? this.#final).readyState;
-  }
-  get url() {
-    return (this.#core ?? this.#final).url;
-  }
-  get protocol() {
-    return (this.#core ?? this.#final).protocol;
-  }
-  get extensions() {
-    return (this.#core ?? this.#final).extensions;
+    return this.#core ? this.#core.readyState : CLOSED;
   }
   get bufferedAmount() {
     return (this.#socket ?? this.#core ?? this.#final).bufferedAmount;
-  }
-  get binaryType() {
-    return (this.#core ?? this.#final).binaryType;
   }
   set binaryType(value) {
     if (this.#core) this.#core.binaryType = value;
     // Other values are ignored, as the browser does.
     else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
-  }
-  get retryCount() {
-    return (this.#core ?? this.#final).retryCount;
-  }
-  get reconnectCount() {
-    return (this.#core ?? this.#final).reconnectCount;
-  }
-  get queuedMessages() {
-    return (this.#core ?? this.#final).queuedMessages;
-  }
-  get queuedBytes() {
-    return (this.#core ?? this.#final).queuedBytes;
   }
 
   get onopen() {
@@ -198,13 +196,7 @@ export class WebSocketClient extends EventTarget {
 
   /** Resolves once `bufferedAmount` is at most the high-water mark. */
   drain(highWaterMark = undefined) {
-    if (!this.#core) {
-      // The same argument check as the core's, then the closed socket's error.
-      if (highWaterMark !== undefined && !(typeof highWaterMark === 'number' && highWaterMark >= 0)) {
-        throw new RangeError('highWaterMark must be a number of bytes, 0 or more');
-      }
-      return Promise.reject(WebSocketClientCore.closedError());
-    }
+    if (!this.#core) return WebSocketClientCore.closedDrain(highWaterMark);
     return this.#core.drain(highWaterMark);
   }
 
@@ -213,7 +205,7 @@ export class WebSocketClient extends EventTarget {
     if (!this.#openedPromise) {
       this.#openedPromise = new Promise((resolve, reject) => {
         if (this.#opened) resolve();
-        else if (this.#finished) reject(failure(this.#lastClose));
+        else if (this.#finished) reject(WebSocketClientCore.connectionFailed(this.#lastClose));
         else this.#settleOpened = { resolve, reject };
       });
       this.#keepAlive();
@@ -262,8 +254,8 @@ export class WebSocketClient extends EventTarget {
     list.push(entry);
     this.#listeners.set(type, list);
     // Weakly: a long-lived signal must not keep closed clients alive.
-    const ref = new WeakRef(this);
-    signal?.addEventListener('abort', () => ref.deref()?.#forget(type, entry), { once: true });
+    const weak = this.#self;
+    signal?.addEventListener('abort', () => weak.deref()?.#forget(type, entry), { once: true });
     this.#keepAlive();
   }
 
@@ -297,18 +289,8 @@ export class WebSocketClient extends EventTarget {
   #release() {
     const core = this.#core;
     if (!core) return;
-    this.#final = {
-      readyState: CLOSED,
-      url: core.url,
-      protocol: core.protocol,
-      extensions: core.extensions,
-      bufferedAmount: core.bufferedAmount,
-      binaryType: core.binaryType,
-      retryCount: core.retryCount,
-      reconnectCount: core.reconnectCount,
-      queuedMessages: core.queuedMessages,
-      queuedBytes: core.queuedBytes,
-    };
+    this.#final = { bufferedAmount: core.bufferedAmount };
+    for (const name of ATTRIBUTES) this.#final[name] = core[name];
     this.#core = null;
     this.#socket = null;
     this.#detach?.();
@@ -352,7 +334,7 @@ export class WebSocketClient extends EventTarget {
   #finish() {
     this.#finished = true;
     this.#release();
-    this.#settleOpened?.reject(failure(this.#lastClose));
+    this.#settleOpened?.reject(WebSocketClientCore.connectionFailed(this.#lastClose));
     this.#settleClosed?.(this.#lastClose);
     this.#settleOpened = null;
     this.#settleClosed = null;
@@ -421,13 +403,6 @@ function messageEvent(raw) {
   const event = new MessageEvent('message', { data: raw.data });
   Object.defineProperty(event, 'origin', { value: raw.origin, enumerable: true });
   return event;
-}
-
-/** The `opened` rejection: the connection failed before it opened. */
-function failure(close) {
-  const reason = close.reason ? ` (${JSON.stringify(close.reason)})` : '';
-  const clean = close.wasClean ? 'clean' : 'not clean';
-  return new DOMException(`connection failed: closed with code ${close.code}${reason}, ${clean}`, 'NetworkError');
 }
 
 // Constants on the class and its prototype, read-only, as WebIDL has them.

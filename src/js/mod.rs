@@ -269,14 +269,31 @@ impl WebSocketClientCore {
         Ok(crate::close::validate_close(code, reason.as_deref())?)
     }
 
-    /// The `InvalidStateError` of a send (or `drain()`) on a closed
-    /// socket, for the class once the core has been released.
+    /// The `InvalidStateError` of a send on a closed socket, for the class
+    /// once the core has been released.
     #[wasm_bindgen(js_name = closedError)]
     pub fn closed_error() -> JsValue {
         crate::error::Error::Closed {
             state: crate::state::ReadyState::Closed,
         }
         .into()
+    }
+
+    /// `drain(highWaterMark?)` once the core has been released: the same
+    /// argument check, then a promise rejected as on a closed socket.
+    #[wasm_bindgen(js_name = closedDrain)]
+    pub fn closed_drain(high_water_mark: &JsValue) -> Result<Promise, JsValue> {
+        if !high_water_mark.is_undefined() {
+            clamp_u32(high_water_mark)?;
+        }
+        Ok(Promise::reject(&Self::closed_error()))
+    }
+
+    /// The `NetworkError` with which `opened` rejects when the connection
+    /// closed before it opened, described from its close event.
+    #[wasm_bindgen(js_name = connectionFailed)]
+    pub fn connection_failed(close: &web_sys::CloseEvent) -> JsValue {
+        crate::error::Error::ConnectionFailed(crate::close::CloseEvent::from_web(close)).into()
     }
 }
 

@@ -138,10 +138,9 @@ export class WebSocketStream {
       throw new TypeError("WebSocketStream.close: the argument must be a { closeCode, reason } object");
     }
     const reason = closeInfo?.reason === undefined ? undefined : String(closeInfo.reason);
-    let code = closeInfo?.closeCode;
-    // A reason alone closes with 1000; an empty one is no reason.
-    if (code === undefined && reason) code = 1000;
-    this.#client.close(code, reason || undefined);
+    // An empty reason is no reason; a reason alone closes with 1000 (the
+    // core's rule, as for WebSocket.close).
+    this.#client.close(closeInfo?.closeCode, reason || undefined);
   }
 
   #open() {
@@ -151,7 +150,6 @@ export class WebSocketStream {
         start: (controller) => {
           this.#reader = controller;
         },
-        pull: () => {},
         cancel: (reason) => {
           this.#reader = null;
           this.#closeFor(reason);
