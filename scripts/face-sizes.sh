@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What each face costs: builds one small probe module per face
-# (examples/size_*.rs) the way wasm-pack builds the npm package
+# (bench/sizes/examples/size_*.rs) the way wasm-pack builds the npm package
 # (release, wasm-bindgen, wasm-opt -Oz) and writes their sizes, raw and
 # gzipped, to bench/face-sizes.json. The npm package itself is the JS face.
 set -euo pipefail
@@ -19,7 +19,7 @@ mkdir -p "$out"
 echo "{" > bench/face-sizes.json
 first=1
 for face in callback async reconnect; do
-  cargo build --quiet --release --target wasm32-unknown-unknown --example "size_$face"
+  cargo build --quiet --release --target wasm32-unknown-unknown -p wasm-websocket-sizes --example "size_$face"
   "$bindgen" --target web --out-dir "$out/$face" "target/wasm32-unknown-unknown/release/examples/size_$face.wasm"
   wasm-opt -Oz --strip-producers --strip-target-features "$out/$face/size_${face}_bg.wasm" -o "$out/$face/opt.wasm"
   raw=$(stat -c %s "$out/$face/opt.wasm")

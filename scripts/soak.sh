@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
-bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench,small-allocator
+bash scripts/build.sh --bench
 node bench/soak.mjs "$@"

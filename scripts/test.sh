@@ -62,5 +62,5 @@ stop_server
 
 echo "== 3/3 node and browser tests of the npm package (node --test; engines: $WS_ENGINES)"
 bash scripts/build.sh
-bash scripts/build.sh --target web --out-dir pkg-bench -- --features bench,small-allocator
+bash scripts/build.sh --bench
 node --test --test-timeout=180000 tests/node/ tests/e2e/

@@ -3,11 +3,12 @@
 //! is kept when the error crosses to JavaScript.
 
 use std::fmt;
+use std::str::FromStr;
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::close::{CloseEvent, MAX_REASON_BYTES};
-use crate::state::ReadyState;
+use crate::socket::close_event::{CloseEvent, MAX_REASON_BYTES};
+use crate::socket::ready_state::{BinaryType, ReadyState};
 
 /// What is wrong with one entry of a subprotocol list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,6 +299,32 @@ impl From<Error> for JsValue {
                 js.into()
             }
         }
+    }
+}
+
+
+// Parsing the browser's numbers and names: here rather than beside the
+// enums, so that `ready_state` does not depend back on `error`.
+
+impl TryFrom<u16> for ReadyState {
+    type Error = Error;
+
+    fn try_from(value: u16) -> Result<Self, Error> {
+        Self::from_u16(value).ok_or_else(|| Error::UnknownValue {
+            what: "readyState",
+            value: value.to_string(),
+        })
+    }
+}
+
+impl FromStr for BinaryType {
+    type Err = Error;
+
+    fn from_str(value: &str) -> Result<Self, Error> {
+        Self::from_name(value).ok_or_else(|| Error::UnknownValue {
+            what: "binaryType",
+            value: value.to_owned(),
+        })
     }
 }
 

@@ -37,66 +37,52 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+// The layers, bottom up: `socket` wraps one browser WebSocket; `resilience`
+// keeps replacing it; `lifecycle` gives both one state machine (final close,
+// writability, closing while waiting to retry); the faces on top
+// (`connection` for async Rust, `js` for the npm package) only subscribe to
+// it. The callback face is the `socket` and `resilience` types themselves.
 #[cfg(all(feature = "small-allocator", target_arch = "wasm32"))]
 mod allocator;
-mod backend;
-mod backoff;
-#[cfg(feature = "bench")]
-mod bench;
-mod blocked_port;
-mod close;
+mod bindings;
 mod connection;
 mod error;
-mod events;
-mod heartbeat;
 #[cfg(feature = "js")]
 mod js;
-mod listeners;
-mod message;
-mod ordered;
-mod outbox;
-mod protocols;
-mod reconnect;
+mod lifecycle;
+mod options;
+mod resilience;
 mod socket;
-mod state;
 
-pub use backoff::{GiveUpReason, ReconnectPolicy};
-pub use blocked_port::{is_blocked_port, BLOCKED_PORTS};
-pub use close::{codes, is_valid_close_code, validate_close, CloseEvent, MAX_REASON_BYTES};
-pub use connection::{
-    ConnectOptions, Connection, ConnectionReader, ConnectionWriter, DEFAULT_BACKPRESSURE_POLL_MS,
-    DEFAULT_HIGH_WATER_MARK,
-};
+pub use connection::{Connection, ConnectionReader, ConnectionWriter};
 pub use error::{Error, ProtocolProblem};
-pub use events::Listener;
-pub use heartbeat::HeartbeatOptions;
 #[cfg(feature = "js")]
 pub use js::WebSocketClientCore;
-pub use message::{Message, Payload};
-pub use outbox::OutboxLimits;
-pub use protocols::validate_protocols;
-pub use reconnect::{ReconnectEvent, ReconnectOptions, ReconnectingWebSocket};
-pub use socket::{WeakWebSocket, WebSocket};
-pub use state::{BinaryType, ReadyState};
+pub use options::{
+    ConnectOptions, ReconnectOptions, DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK,
+    DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS,
+};
+pub use resilience::backoff::{GiveUpReason, ReconnectPolicy};
+pub use resilience::heartbeat::HeartbeatOptions;
+pub use resilience::outbox::OutboxLimits;
+pub use resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
+pub use socket::blocked_port::{is_blocked_port, BLOCKED_PORTS};
+pub use socket::close::validate_close;
+pub use socket::close_event::{codes, is_valid_close_code, CloseEvent, MAX_REASON_BYTES};
+pub use socket::events::Listener;
+pub use socket::message::{Message, Payload};
+pub use socket::protocols::validate_protocols;
+pub use socket::ready_state::{BinaryType, ReadyState};
+pub use socket::websocket::{WeakWebSocket, WebSocket};
 
 /// Prepares the module once: with the default `panic-hook` feature, Rust
-/// panic messages are written to the browser console instead of an opaque
-/// `unreachable` trap. Calling it again does nothing.
+/// panic messages are written to the browser console (by
+/// `console_error_panic_hook`) instead of an opaque `unreachable` trap.
+/// Calling it again does nothing.
 ///
 /// Exported to JavaScript as `init()`.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn init() {
-    // Our own few lines rather than console_error_panic_hook: the same
-    // message (the trap that follows carries the JS stack) for less module
-    // size, and a flag instead of `std::sync::Once` and its panic paths.
     #[cfg(feature = "panic-hook")]
-    {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        static INSTALLED: AtomicBool = AtomicBool::new(false);
-        if !INSTALLED.swap(true, Ordering::Relaxed) {
-            std::panic::set_hook(Box::new(|info| {
-                web_sys::console::error_1(&info.to_string().into());
-            }));
-        }
-    }
+    console_error_panic_hook::set_once();
 }

@@ -343,7 +343,6 @@ async fn dropping_the_connection_closes_the_socket() {
 async fn a_reconnecting_connection_streams_across_a_drop() {
     let key = unique_key("async-drop");
     let reconnect = ReconnectOptions {
-        protocols: vec!["echo-protocol".into()],
         policy: ReconnectPolicy {
             min_delay_ms: 100,
             max_delay_ms: 200,
@@ -351,10 +350,11 @@ async fn a_reconnecting_connection_streams_across_a_drop() {
         },
         ..Default::default()
     };
-    let mut conn = Connection::connect_reconnecting(
+    let mut conn = Connection::connect_with(
         &url(&format!("/echo?key={key}")),
-        reconnect,
-        ConnectOptions::default(),
+        ConnectOptions::default()
+            .protocols(&["echo-protocol"])
+            .reconnect(reconnect),
     )
     .await
     .unwrap();

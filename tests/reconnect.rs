@@ -19,6 +19,7 @@ use std::rc::Rc;
 use common::*;
 use wasm_bindgen_test::*;
 use wasm_websocket::{
+    BinaryType, ConnectOptions,
     Error, GiveUpReason, HeartbeatOptions, Message, OutboxLimits, ReadyState, ReconnectEvent,
     ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
 };
@@ -35,17 +36,36 @@ fn fast_policy() -> ReconnectPolicy {
         min_delay_ms: 100,
         max_delay_ms: 800,
         factor: 2.0,
-        connect_timeout_ms: Some(2_000),
         ..Default::default()
     }
 }
 
 fn options(policy: ReconnectPolicy) -> ReconnectOptions {
     ReconnectOptions {
-        protocols: vec!["echo-protocol".into()],
         policy,
         ..Default::default()
     }
+}
+
+/// A reconnecting socket offering echo-protocol, each attempt timed out
+/// after `connect_timeout_ms`.
+fn reconnecting_with_timeout(
+    url: &str,
+    reconnect: ReconnectOptions,
+    connect_timeout_ms: u32,
+) -> Result<ReconnectingWebSocket, Error> {
+    let options = ConnectOptions {
+        binary_type: BinaryType::Blob,
+        ..ConnectOptions::default()
+    }
+    .protocols(&["echo-protocol"])
+    .connect_timeout_ms(connect_timeout_ms)
+    .reconnect(reconnect);
+    ReconnectingWebSocket::with_options(url, options)
+}
+
+fn reconnecting(url: &str, reconnect: ReconnectOptions) -> Result<ReconnectingWebSocket, Error> {
+    reconnecting_with_timeout(url, reconnect, 2_000)
 }
 
 /// Records every event of a reconnecting socket with a timestamp.
@@ -102,7 +122,7 @@ async fn refused_connections_are_retried_with_growing_jittered_delays() {
     control(&format!("/control/refuse?key={key}&ms=2000")).await;
     let start = js_sys::Date::now();
     let policy = fast_policy();
-    let ws = ReconnectingWebSocket::new(&url(&format!("/echo?key={key}")), options(policy.clone()))
+    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(policy.clone()))
         .unwrap();
     let trace = Trace::attach(&ws);
     assert_eq!(ws.ready_state(), ReadyState::Connecting);
@@ -163,7 +183,7 @@ async fn refused_connections_are_retried_with_growing_jittered_delays() {
 #[wasm_bindgen_test]
 async fn queued_messages_arrive_exactly_once_in_order_after_a_drop() {
     let key = unique_key("drop");
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting(
         &url(&format!("/echo?key={key}")),
         options(ReconnectPolicy {
             min_delay_ms: 50,
@@ -214,7 +234,7 @@ async fn queued_messages_arrive_exactly_once_in_order_after_a_drop() {
 async fn a_full_outbox_rejects_with_a_typed_error_and_keeps_what_it_has() {
     let key = unique_key("outbox");
     control(&format!("/control/refuse?key={key}&ms=600")).await;
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting(
         &url(&format!("/echo?key={key}")),
         ReconnectOptions {
             outbox: OutboxLimits {
@@ -252,7 +272,7 @@ async fn a_full_outbox_rejects_with_a_typed_error_and_keeps_what_it_has() {
 #[wasm_bindgen_test]
 async fn the_heartbeat_detects_a_silent_connection_and_reconnects() {
     let (interval, timeout) = (300u32, 300u32);
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting(
         &url("/silent"),
         ReconnectOptions {
             heartbeat: Some(HeartbeatOptions {
@@ -289,14 +309,14 @@ async fn the_heartbeat_detects_a_silent_connection_and_reconnects() {
 #[wasm_bindgen_test]
 async fn a_handshake_that_never_completes_times_out_and_is_retried() {
     let key = unique_key("hang");
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting_with_timeout(
         &url(&format!("/hang?key={key}")),
         options(ReconnectPolicy {
-            connect_timeout_ms: Some(300),
             min_delay_ms: 50,
             max_delay_ms: 50,
             ..fast_policy()
         }),
+        300,
     )
     .unwrap();
     let trace = Trace::attach(&ws);
@@ -326,7 +346,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
 
 #[wasm_bindgen_test]
 async fn close_during_backoff_stops_every_attempt_and_fires_no_second_close() {
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting(
         &url("/refuse"),
         options(ReconnectPolicy {
             min_delay_ms: 400,
@@ -361,7 +381,7 @@ async fn close_during_backoff_stops_every_attempt_and_fires_no_second_close() {
 
 #[wasm_bindgen_test]
 async fn no_retry_codes_give_up_and_handlers_carry_over() {
-    let ws = ReconnectingWebSocket::new(
+    let ws = reconnecting(
         &url("/close?code=1008&reason=policy"),
         options(fast_policy()),
     )
@@ -380,7 +400,7 @@ async fn no_retry_codes_give_up_and_handlers_carry_over() {
     // A normal server close is retried, and the same handler sees the
     // messages of the second connection too.
     let key = unique_key("carry");
-    let ws = ReconnectingWebSocket::new(&url(&format!("/echo?key={key}")), options(fast_policy()))
+    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(fast_policy()))
         .unwrap();
     let trace = Trace::attach(&ws);
     wait_until("open", 5_000, || trace.count("open") == 1).await;

@@ -43,7 +43,7 @@ export interface WebSocketClientEventMap {
   gaveup: CustomEvent<GaveUpDetail>;
 }
 
-/** Reconnection policy (all optional; defaults shown). */
+/** Reconnection policy, heartbeat and outbox (all optional; defaults shown). */
 export interface ReconnectOptions {
   /** Shortest wait before a retry, ms (500). */
   minDelay?: number;
@@ -57,8 +57,10 @@ export interface ReconnectOptions {
   minUptime?: number;
   /** Close codes that stop reconnecting ([1002, 1003, 1007, 1008, 1009, 1010]). */
   noRetryCodes?: number[];
-  /** A handshake slower than this fails the attempt, ms (10000; 0 = none). */
-  connectTimeout?: number;
+  /** Application-level ping/pong (off unless given). */
+  heartbeat?: HeartbeatOptions;
+  /** Bounds of the queue for sends while disconnected. */
+  outbox?: OutboxOptions;
 }
 
 /** Application-level heartbeat (off unless given). */
@@ -86,23 +88,28 @@ export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> =
   | ((this: WebSocketClient, event: WebSocketClientEventMap[K]) => unknown)
   | { handleEvent(event: WebSocketClientEventMap[K]): unknown };
 
-/** Options beyond the browser constructor's. */
+/**
+ * Options beyond the browser constructor's: the same shape as the Rust
+ * `ConnectOptions` (in camelCase).
+ */
 export interface WebSocketClientOptions {
   /** Initial `binaryType` (default `"blob"`). */
   binaryType?: BinaryType;
   /** Default limit for `drain()`, in bytes (default 1 MiB). */
   highWaterMark?: number;
   /**
+   * A handshake slower than this fails, ms: a plain connection fires
+   * `error` and `close` (1006); with `reconnect` the attempt is replaced
+   * (default: none, or 10000 with `reconnect`; 0 = none).
+   */
+  connectTimeout?: number;
+  /**
    * Reconnect when the connection is lost (off by default). `true` uses the
-   * defaults. Sends while disconnected are queued (see `outbox`); `open`
+   * defaults. Sends while disconnected are queued (see `reconnect.outbox`); `open`
    * and `close` fire for every underlying connection; `closed` resolves
    * only on the final close.
    */
   reconnect?: boolean | ReconnectOptions;
-  /** Heartbeat, with `reconnect`. */
-  heartbeat?: HeartbeatOptions;
-  /** Outbox bounds, with `reconnect`. */
-  outbox?: OutboxOptions;
 }
 
 /**

@@ -11,14 +11,13 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 
-use crate::backend::Backend;
-use crate::connection::DEFAULT_BACKPRESSURE_POLL_MS;
 use crate::error::Error;
-use crate::state::ReadyState;
+use crate::lifecycle::Lifecycle;
+use crate::socket::ready_state::ReadyState;
 
 /// A pending `drain()`.
 struct Drain {
-    socket: Weak<Backend>,
+    socket: Weak<Lifecycle>,
     limit: u32,
     resolve: Function,
     reject: Function,
@@ -31,7 +30,7 @@ struct Drain {
 /// Returns a promise that resolves once `socket`'s `bufferedAmount` is at
 /// most `limit`, and rejects if the socket is not open (or reconnecting
 /// with an outbox) or stops being so while waiting.
-pub(crate) fn drain(socket: Weak<Backend>, limit: u32) -> Promise {
+pub(crate) fn drain(socket: Weak<Lifecycle>, limit: u32) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     if let Some((resolve, reject)) = settle {
@@ -48,6 +47,12 @@ pub(crate) fn drain(socket: Weak<Backend>, limit: u32) -> Promise {
 }
 
 impl Drain {
+    fn poll_ms(&self) -> u32 {
+        self.socket
+            .upgrade()
+            .map_or(1, |lifecycle| lifecycle.backpressure_poll_ms())
+    }
+
     fn poll(self: Rc<Self>) {
         let next = match self.state() {
             Ok(true) => {
@@ -60,7 +65,7 @@ impl Drain {
             }
             Ok(false) => {
                 let me = self.clone();
-                Some(Timeout::new(DEFAULT_BACKPRESSURE_POLL_MS, move || {
+                Some(Timeout::new(self.poll_ms(), move || {
                     me.poll()
                 }))
             }
@@ -69,20 +74,14 @@ impl Drain {
         self.next.replace(next);
     }
 
-    /// `Ok(true)` when drained, `Ok(false)` to wait on, or why it cannot.
+    /// `Ok(true)` when drained, `Ok(false)` to wait on, or why it cannot
+    /// (the lifecycle decides).
     fn state(&self) -> Result<bool, Error> {
-        let Some(socket) = self.socket.upgrade() else {
-            return Err(Error::Closed {
+        match self.socket.upgrade() {
+            Some(lifecycle) => lifecycle.has_room(self.limit),
+            None => Err(Error::Closed {
                 state: ReadyState::Closed,
-            });
-        };
-        match socket.ready_state() {
-            ReadyState::Open => {}
-            // Reconnecting: the outbox drains after the next open.
-            ReadyState::Connecting if socket.queues_while_connecting() => {}
-            ReadyState::Connecting => return Err(Error::NotOpen),
-            state => return Err(Error::Closed { state }),
+            }),
         }
-        Ok(socket.buffered_amount() <= self.limit)
     }
 }

@@ -16,31 +16,17 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::backend::Backend;
-use crate::connection::DEFAULT_HIGH_WATER_MARK;
-use crate::events::{EventKind, Listener};
-use crate::message::{to_usv_string, Payload};
-use crate::reconnect::{ReconnectEvent, ReconnectingWebSocket};
-use crate::socket::WebSocket;
-use crate::state::BinaryType;
+use crate::bindings::{to_usv_string, SocketStrings};
+use crate::lifecycle::{CloseOutcome, Endpoint, Lifecycle};
+use crate::resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
+use crate::socket::events::{EventKind, Listener};
+use crate::socket::message::Payload;
+use crate::socket::ready_state::BinaryType;
 
 mod drain;
 mod options;
 
-use options::{clamp_u32, option, protocol_list, reconnect_options};
-
-#[wasm_bindgen]
-extern "C" {
-    /// A browser `WebSocket` seen for its string attributes, read as JS
-    /// values (web-sys's getters decode them into Rust `String`s).
-    type SocketStrings;
-    #[wasm_bindgen(method, getter)]
-    fn url(this: &SocketStrings) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn protocol(this: &SocketStrings) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn extensions(this: &SocketStrings) -> JsValue;
-}
+use options::{clamp_u32, connect_options, protocol_list};
 
 /// Event numbers given to the dispatch callback: the four socket events
 /// (as [`EventKind`]) and the three reconnect events after them.
@@ -53,8 +39,7 @@ const GAVE_UP: u32 = 6;
 /// code [`WebSocket`](crate::WebSocket) and the other Rust faces.
 #[wasm_bindgen(js_name = WebSocketClientCore, skip_typescript)]
 pub struct WebSocketClientCore {
-    socket: Rc<Backend>,
-    high_water_mark: u32,
+    lifecycle: Rc<Lifecycle>,
     /// Removed (from the browser's socket too) when the core is dropped.
     _listeners: Vec<Listener>,
 }
@@ -75,61 +60,41 @@ impl WebSocketClientCore {
     ) -> Result<WebSocketClientCore, JsValue> {
         crate::init();
         let url = to_usv_string(url)?;
-        let protocols = protocol_list(protocols)?;
-        let socket = Rc::new(match option(options, "reconnect")? {
-            Some(reconnect) if reconnect.is_truthy() => {
-                Backend::Resilient(ReconnectingWebSocket::new(
-                    &url,
-                    reconnect_options(protocols, &reconnect, options)?,
-                )?)
-            }
-            _ => Backend::Plain(WebSocket::with_protocols(&url, &protocols)?),
-        });
-        if let Some(binary_type) = option(options, "binaryType")? {
-            set_binary_type(&socket, &binary_type);
-        }
-        let high_water_mark = match option(options, "highWaterMark")? {
-            Some(value) => clamp_u32(&value)?,
-            None => DEFAULT_HIGH_WATER_MARK,
-        };
+        let options = connect_options(protocol_list(protocols)?, options)?;
+        let lifecycle = Lifecycle::connect(&url, &options)?;
+        let hub = lifecycle.events().clone();
         let mut listeners = Vec::with_capacity(5);
         // A plain socket's messages go from the browser's socket to the
         // class directly (see `socket`): the hot path skips wasm. A
         // reconnecting one's pass through here (the heartbeat filters them).
-        let kinds: &[EventKind] = if socket.resilient().is_some() {
-            &[
-                EventKind::Open,
-                EventKind::Message,
-                EventKind::Close,
-                EventKind::Error,
-            ]
-        } else {
-            &[EventKind::Open, EventKind::Close, EventKind::Error]
-        };
-        for &kind in kinds {
+        let mut kinds = vec![EventKind::Open, EventKind::Error];
+        if lifecycle.reconnecting().is_some() {
+            kinds.push(EventKind::Message);
+        }
+        for kind in kinds {
             let dispatch = dispatch.clone();
-            let backend = Rc::downgrade(&socket);
             let number = JsValue::from(kind as u32);
-            listeners.push(socket.events().add_raw(kind, move |event| {
-                // A reconnecting socket is Connecting again here unless
-                // this was its last close.
-                let last =
-                    kind == EventKind::Close && backend.upgrade().is_none_or(|b| b.is_finished());
-                let _ = dispatch.call3(&JsValue::UNDEFINED, &number, event, &last.into());
+            listeners.push(hub.add_raw(kind, move |event| {
+                let _ = dispatch.call3(&JsValue::UNDEFINED, &number, event, &JsValue::FALSE);
             }));
         }
-        if let Backend::Plain(plain) = &*socket {
-            plain.detach_message_relay();
-        }
-        if let Some(resilient) = socket.resilient() {
-            listeners.push(resilient.add_reconnect_listener(move |event| {
-                let (kind, detail) = reconnect_detail(event);
-                let _ = dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
-            }));
+        let on_close = dispatch.clone();
+        listeners.push(lifecycle.on_close(move |event, last| {
+            let kind = JsValue::from(EventKind::Close as u32);
+            let _ = on_close.call3(&JsValue::UNDEFINED, &kind, event, &last.into());
+        }));
+        match lifecycle.endpoint() {
+            Endpoint::Plain(plain) => plain.detach_message_relay(),
+            Endpoint::Reconnecting(resilient) => {
+                listeners.push(resilient.add_reconnect_listener(move |event| {
+                    let (kind, detail) = reconnect_detail(event);
+                    let _ =
+                        dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
+                }));
+            }
         }
         Ok(Self {
-            socket,
-            high_water_mark,
+            lifecycle,
             _listeners: listeners,
         })
     }
@@ -139,33 +104,33 @@ impl WebSocketClientCore {
     /// reconnecting one.
     #[wasm_bindgen(getter)]
     pub fn socket(&self) -> Option<web_sys::WebSocket> {
-        match &*self.socket {
-            Backend::Plain(plain) => Some(plain.as_raw().clone()),
-            Backend::Resilient(_) => None,
+        match self.lifecycle.endpoint() {
+            Endpoint::Plain(plain) => Some(plain.as_raw().clone()),
+            Endpoint::Reconnecting(_) => None,
         }
     }
 
     /// Whether this core reconnects (the `reconnect` option was truthy).
     #[wasm_bindgen(getter)]
     pub fn reconnects(&self) -> bool {
-        self.socket.resilient().is_some()
+        self.lifecycle.reconnecting().is_some()
     }
 
     /// `drain(highWaterMark?)`: resolves once `bufferedAmount` is at most
     /// the limit.
     pub fn drain(&self, high_water_mark: &JsValue) -> Result<Promise, JsValue> {
         let limit = if high_water_mark.is_undefined() {
-            self.high_water_mark
+            self.lifecycle.high_water_mark()
         } else {
             clamp_u32(high_water_mark)?
         };
-        Ok(drain::drain(Rc::downgrade(&self.socket), limit))
+        Ok(drain::drain(Rc::downgrade(&self.lifecycle), limit))
     }
 
     /// `readyState`.
     #[wasm_bindgen(getter = readyState)]
     pub fn ready_state(&self) -> u16 {
-        self.socket.ready_state().into()
+        self.lifecycle.ready_state().into()
     }
 
     // The string attributes are handed over as the browser's JS strings:
@@ -177,7 +142,7 @@ impl WebSocketClientCore {
         match self.strings() {
             Some(raw) => raw.url(),
             // Reconnecting, between connections: the URL it was given.
-            None => self.socket.url().into(),
+            None => self.lifecycle.url().into(),
         }
     }
 
@@ -198,58 +163,58 @@ impl WebSocketClientCore {
     /// `bufferedAmount`.
     #[wasm_bindgen(getter = bufferedAmount)]
     pub fn buffered_amount(&self) -> u32 {
-        self.socket.buffered_amount()
+        self.lifecycle.buffered_amount()
     }
 
     /// With `reconnect`: the retry in progress or last made.
     #[wasm_bindgen(getter = retryCount)]
     pub fn retry_count(&self) -> u32 {
-        self.socket
-            .resilient()
+        self.lifecycle
+            .reconnecting()
             .map_or(0, ReconnectingWebSocket::retry_count)
     }
 
     /// With `reconnect`: re-established connections so far.
     #[wasm_bindgen(getter = reconnectCount)]
     pub fn reconnect_count(&self) -> u32 {
-        self.socket
-            .resilient()
+        self.lifecycle
+            .reconnecting()
             .map_or(0, ReconnectingWebSocket::reconnect_count)
     }
 
     /// With `reconnect`: messages in the outbox.
     #[wasm_bindgen(getter = queuedMessages)]
     pub fn queued_messages(&self) -> u32 {
-        self.socket
-            .resilient()
+        self.lifecycle
+            .reconnecting()
             .map_or(0, |r| r.queued_messages() as u32)
     }
 
     /// With `reconnect`: bytes in the outbox.
     #[wasm_bindgen(getter = queuedBytes)]
     pub fn queued_bytes(&self) -> u32 {
-        self.socket
-            .resilient()
+        self.lifecycle
+            .reconnecting()
             .map_or(0, |r| r.queued_bytes() as u32)
     }
 
     /// `binaryType`: `"blob"` or `"arraybuffer"`.
     #[wasm_bindgen(getter = binaryType)]
     pub fn binary_type(&self) -> JsValue {
-        self.socket.binary_type().as_str().into()
+        self.lifecycle.binary_type().as_str().into()
     }
 
     /// Setting another value is ignored, as the browser does.
     #[wasm_bindgen(setter = binaryType)]
     pub fn set_binary_type(&self, value: &JsValue) {
-        set_binary_type(&self.socket, value);
+        set_binary_type(&self.lifecycle, value);
     }
 
     /// `send(data)`: strings, Blobs, buffers and views go to the browser as
     /// they are; `ImageData` is sent as its pixels. Throws
     /// `InvalidStateError` while connecting and after closing started.
     pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
-        Ok(self.socket.send(Payload::JsValue(data))?)
+        Ok(self.lifecycle.send(Payload::JsValue(data))?)
     }
 
     /// `close(code?, reason?)` with the standard's checks. Returns whether
@@ -257,8 +222,8 @@ impl WebSocketClientCore {
     /// waiting to retry is, and no close event follows.
     pub fn close(&self, code: &JsValue, reason: &JsValue) -> Result<bool, JsValue> {
         let (code, reason) = close_arguments(code, reason)?;
-        self.socket.close_inner(code, reason.as_deref())?;
-        Ok(self.socket.is_finished())
+        let outcome = self.lifecycle.close(code, reason.as_deref())?;
+        Ok(matches!(outcome, CloseOutcome::FinishedNow(_)))
     }
 
     /// What `close(code, reason)` throws for bad arguments, checked without
@@ -266,7 +231,7 @@ impl WebSocketClientCore {
     #[wasm_bindgen(js_name = checkClose)]
     pub fn check_close(code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_arguments(code, reason)?;
-        Ok(crate::close::validate_close(code, reason.as_deref())?)
+        Ok(crate::socket::close::validate_close(code, reason.as_deref())?)
     }
 
     /// The `InvalidStateError` of a send on a closed socket, for the class
@@ -274,7 +239,7 @@ impl WebSocketClientCore {
     #[wasm_bindgen(js_name = closedError)]
     pub fn closed_error() -> JsValue {
         crate::error::Error::Closed {
-            state: crate::state::ReadyState::Closed,
+            state: crate::socket::ready_state::ReadyState::Closed,
         }
         .into()
     }
@@ -293,14 +258,14 @@ impl WebSocketClientCore {
     /// closed before it opened, described from its close event.
     #[wasm_bindgen(js_name = connectionFailed)]
     pub fn connection_failed(close: &web_sys::CloseEvent) -> JsValue {
-        crate::error::Error::ConnectionFailed(crate::close::CloseEvent::from_web(close)).into()
+        crate::error::Error::ConnectionFailed(crate::socket::close_event::CloseEvent::from_web(close)).into()
     }
 }
 
 impl WebSocketClientCore {
     /// The current browser socket, for its string attributes.
     fn strings(&self) -> Option<SocketStrings> {
-        self.socket.current_raw().map(JsCast::unchecked_into)
+        self.lifecycle.current_raw().map(JsCast::unchecked_into)
     }
 }
 
@@ -356,7 +321,7 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
 }
 
 /// Other values are ignored, as the browser does.
-fn set_binary_type(socket: &Backend, value: &JsValue) {
+fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
     if let Some(binary_type) = value.as_string().as_deref().and_then(BinaryType::from_name) {
         socket.set_binary_type(binary_type);
     }

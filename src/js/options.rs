@@ -1,15 +1,16 @@
-//! Reading the constructor's arguments: the protocol list and the options
-//! object (`reconnect`, `heartbeat`, `outbox`, `highWaterMark`).
+//! Reading the constructor's arguments into the crate's one options shape
+//! ([`ConnectOptions`]): the protocol list and the options object.
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use super::clamp_unsigned_short;
-use crate::backoff::ReconnectPolicy;
-use crate::heartbeat::HeartbeatOptions;
-use crate::message::to_usv_string;
-use crate::outbox::OutboxLimits;
-use crate::reconnect::ReconnectOptions;
+use crate::bindings::to_usv_string;
+use crate::options::{ConnectOptions, ReconnectOptions};
+use crate::resilience::backoff::ReconnectPolicy;
+use crate::resilience::heartbeat::HeartbeatOptions;
+use crate::resilience::outbox::OutboxLimits;
+use crate::socket::ready_state::BinaryType;
 
 /// A protocol argument: absent, one string, or a sequence of strings.
 pub(super) fn protocol_list(value: &JsValue) -> Result<Vec<String>, JsValue> {
@@ -53,26 +54,54 @@ fn saturating_u32(n: f64) -> u32 {
     n.min(f64::from(u32::MAX)) as u32
 }
 
-/// Reads the JS options object into [`ReconnectOptions`].
-pub(super) fn reconnect_options(
+/// Reads `(protocols, options)` into the one options shape: `binaryType`
+/// (default `"blob"`, as the browser's), `highWaterMark`,
+/// `connectTimeout`, and `reconnect` (`true` or an object with the policy,
+/// `heartbeat` and `outbox`).
+pub(super) fn connect_options(
     protocols: Vec<String>,
-    reconnect: &JsValue,
     options: &JsValue,
-) -> Result<ReconnectOptions, JsValue> {
-    let number = |from: &JsValue, key: &str| -> Result<Option<f64>, JsValue> {
-        match option(from, key)? {
-            None => Ok(None),
-            Some(v) => match v.as_f64() {
-                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
-                _ => Err(
-                    js_sys::RangeError::new(&format!("{key} must be a number, 0 or more")).into(),
-                ),
-            },
+) -> Result<ConnectOptions, JsValue> {
+    let mut connect = ConnectOptions {
+        protocols,
+        binary_type: BinaryType::Blob,
+        ..ConnectOptions::default()
+    };
+    if let Some(name) = option(options, "binaryType")?.and_then(|v| v.as_string()) {
+        // Other values are ignored, as the browser's setter does.
+        if let Some(binary_type) = BinaryType::from_name(&name) {
+            connect.binary_type = binary_type;
         }
+    }
+    if let Some(value) = option(options, "highWaterMark")? {
+        connect.high_water_mark = clamp_u32(&value)?;
+    }
+    connect.connect_timeout_ms = ms(options, "connectTimeout")?;
+    connect.reconnect = match option(options, "reconnect")? {
+        Some(reconnect) if reconnect.is_truthy() => Some(reconnect_options(&reconnect)?),
+        _ => None,
     };
-    let ms = |from: &JsValue, key: &str| -> Result<Option<u32>, JsValue> {
-        Ok(number(from, key)?.map(saturating_u32))
-    };
+    Ok(connect)
+}
+
+/// `from[key]` as a number ≥ 0, or a `RangeError`.
+fn number(from: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+    match option(from, key)? {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
+            _ => Err(js_sys::RangeError::new(&format!("{key} must be a number, 0 or more")).into()),
+        },
+    }
+}
+
+/// `from[key]` as milliseconds.
+fn ms(from: &JsValue, key: &str) -> Result<Option<u32>, JsValue> {
+    Ok(number(from, key)?.map(saturating_u32))
+}
+
+/// Reads the `reconnect` object (or `true`) into [`ReconnectOptions`].
+fn reconnect_options(reconnect: &JsValue) -> Result<ReconnectOptions, JsValue> {
     let mut policy = ReconnectPolicy::default();
     if let Some(v) = ms(reconnect, "minDelay")? {
         policy.min_delay_ms = v;
@@ -93,10 +122,7 @@ pub(super) fn reconnect_options(
             .map(|c| clamp_unsigned_short(c.as_f64().unwrap_or(f64::NAN)))
             .collect();
     }
-    if let Some(v) = ms(reconnect, "connectTimeout")? {
-        policy.connect_timeout_ms = (v > 0).then_some(v);
-    }
-    let heartbeat = match option(options, "heartbeat")? {
+    let heartbeat = match option(reconnect, "heartbeat")? {
         Some(hb) if hb.is_object() => {
             let mut h = HeartbeatOptions::default();
             if let Some(v) = ms(&hb, "interval")? {
@@ -116,7 +142,7 @@ pub(super) fn reconnect_options(
         _ => None,
     };
     let mut outbox = OutboxLimits::default();
-    if let Some(ob) = option(options, "outbox")? {
+    if let Some(ob) = option(reconnect, "outbox")? {
         if let Some(v) = number(&ob, "maxMessages")? {
             outbox.max_messages = v as usize;
         }
@@ -125,7 +151,6 @@ pub(super) fn reconnect_options(
         }
     }
     Ok(ReconnectOptions {
-        protocols,
         policy,
         heartbeat,
         outbox,

@@ -1,7 +1,7 @@
 // Types of the npm package's WebSocketStream and WebSocketError
 // (src/js/stream.js), in the shape of Chrome's. tests/e2e/types.test.mjs
 // checks them with `tsc --strict`.
-import type { HeartbeatOptions, OutboxOptions, ReconnectOptions } from './client.js';
+import type { ReconnectOptions } from './client.js';
 
 /** `close()`'s argument, and what `closed` resolves with. */
 export interface WebSocketCloseInfo {
@@ -35,10 +35,8 @@ export interface WebSocketStreamOptions {
    * the outbox, and `closed` settles on the final close only.
    */
   reconnect?: boolean | ReconnectOptions;
-  /** Heartbeat, with `reconnect`. */
-  heartbeat?: HeartbeatOptions;
-  /** Outbox bounds, with `reconnect`. */
-  outbox?: OutboxOptions;
+  /** A handshake slower than this fails (or, with `reconnect`, is retried), ms. */
+  connectTimeout?: number;
   /** A write resolves once `bufferedAmount` is at most this many bytes (1 MiB). */
   highWaterMark?: number;
   /**

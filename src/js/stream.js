@@ -74,7 +74,7 @@ export class WebSocketStream {
 
   /**
    * `new WebSocketStream(url, { protocols, signal })`, plus our options:
-   * `reconnect` (and `heartbeat`, `outbox`) as for WebSocketClient, whose
+   * `reconnect` and `connectTimeout` as for WebSocketClient, whose
    * readable and writable then survive reconnections; `highWaterMark`
    * (bytes) for writes; `readableMaxBytes` for unread messages.
    */
@@ -82,7 +82,7 @@ export class WebSocketStream {
     if (options !== undefined && options !== null && typeof options !== 'object') {
       throw new TypeError("WebSocketStream: the options must be an object");
     }
-    const { protocols = [], signal, reconnect, heartbeat, outbox, highWaterMark, readableMaxBytes } = options ?? {};
+    const { protocols = [], signal, reconnect, connectTimeout, highWaterMark, readableMaxBytes } = options ?? {};
     this.#highWaterMark = highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#readableMaxBytes = readableMaxBytes ?? DEFAULT_READABLE_MAX_BYTES;
     this.#opened = new Promise((resolve, reject) => Object.assign(this.#settle, { openResolve: resolve, openReject: reject }));
@@ -92,7 +92,7 @@ export class WebSocketStream {
     this.#opened.catch(() => {});
     this.#closed.catch(() => {});
 
-    const client = new WebSocketClient(url, protocols, { binaryType: 'arraybuffer', reconnect, heartbeat, outbox, highWaterMark: this.#highWaterMark });
+    const client = new WebSocketClient(url, protocols, { binaryType: 'arraybuffer', reconnect, connectTimeout, highWaterMark: this.#highWaterMark });
     this.#client = client;
     this.#url = client.url;
     const onAbort = () => {

@@ -1,5 +1,6 @@
 // The JS class with `reconnect`: events, counters, the outbox, promises and
-// the heartbeat, in Chromium against the test server's fault endpoints.
+// the heartbeat, and the connect timeout of plain and reconnecting clients,
+// against the test server's fault endpoints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachEngine, usePackagePage } from './harness.mjs';
@@ -61,8 +62,7 @@ forEachEngine((engine) => {
       const key = `js-outbox-${Math.random()}`;
       await fetch(`${HTTP_BASE}/control/refuse?key=${key}&ms=500`);
       const c = new WSC(`${WS_BASE}/echo?key=${key}`, 'echo-protocol', {
-        reconnect: { minDelay: 100, maxDelay: 200 },
-        outbox: { maxMessages: 2 },
+        reconnect: { minDelay: 100, maxDelay: 200, outbox: { maxMessages: 2 } },
       });
       const texts = [];
       c.onmessage = (e) => texts.push(e.data);
@@ -110,8 +110,7 @@ forEachEngine((engine) => {
   test('the heartbeat option detects a silent server and swallows pongs', async () => {
     const got = await ctx.page.evaluate(async () => {
       const c = new WSC(`${WS_BASE}/silent`, [], {
-        reconnect: { minDelay: 50, maxDelay: 50 },
-        heartbeat: { interval: 200, timeout: 200 },
+        reconnect: { minDelay: 50, maxDelay: 50, heartbeat: { interval: 200, timeout: 200 } },
       });
       const log = [];
       let openedAt = 0;
@@ -123,7 +122,7 @@ forEachEngine((engine) => {
       await until('reopen', () => log.filter((l) => l === 'open').length === 2);
       c.close();
 
-      const e = new WSC(`${WS_BASE}/echo`, 'echo-protocol', { reconnect: true, heartbeat: { interval: 50, timeout: 500, ping: 'hb', pong: 'hb' } });
+      const e = new WSC(`${WS_BASE}/echo`, 'echo-protocol', { reconnect: { heartbeat: { interval: 50, timeout: 500, ping: 'hb', pong: 'hb' } } });
       const messages = [];
       e.onmessage = (m) => messages.push(m.data);
       await e.opened;
@@ -138,6 +137,35 @@ forEachEngine((engine) => {
     assert.ok(match, got.log.join(' | '));
     assert.ok(Number(match[1]) <= 200 + 200 + 100, `detected after ${match[1]} ms`);
     assert.deepEqual(got.messages, ['real'], 'the echoed pings were kept from the listeners');
+    assert.deepEqual(await ctx.page.problems(), []);
+  });
+
+  test('connectTimeout fails a stuck plain handshake (error, then close 1006) and replaces a reconnecting attempt', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const log = [];
+      const start = performance.now();
+      const plain = new WSC(`${WS_BASE}/hang?key=plain-${Math.random()}`, [], { connectTimeout: 300 });
+      plain.onerror = () => log.push(`error ${plain.readyState}`);
+      plain.onclose = (e) => log.push(`close ${e.code} ${e.wasClean} ${Math.round(performance.now() - start)}`);
+      const opened = await plain.opened.then(() => 'opened', (e) => e.name);
+      const retry = new WSC(`${WS_BASE}/hang?key=retry-${Math.random()}`, [], {
+        connectTimeout: 200,
+        reconnect: { minDelay: 50, maxDelay: 50, maxRetries: 1 },
+      });
+      const retries = [];
+      retry.addEventListener('reconnecting', (e) => retries.push(`${e.detail.attempt} ${e.detail.code} ${e.detail.reason}`));
+      const gaveUp = await new Promise((resolve) => retry.addEventListener('gaveup', (e) => resolve(e.detail.reason)));
+      return { log, opened, readyState: plain.readyState, retries, gaveUp };
+    });
+    assert.equal(got.log.length, 2, got.log.join(' | '));
+    assert.equal(got.log[0], 'error 3');
+    const [, code, clean, ms] = got.log[1].split(' ');
+    assert.deepEqual([code, clean], ['1006', 'false']);
+    assert.ok(Number(ms) >= 290 && Number(ms) < 1500, `closed after ${ms} ms`);
+    assert.equal(got.opened, 'NetworkError');
+    assert.equal(got.readyState, 3);
+    assert.deepEqual(got.retries, ['1 1006 connect timeout']);
+    assert.equal(got.gaveUp, 'gave up after 1 retries');
     assert.deepEqual(await ctx.page.problems(), []);
   });
 });

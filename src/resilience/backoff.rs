@@ -35,9 +35,6 @@ pub struct ReconnectPolicy {
     /// Close codes after which retrying is pointless (the server rejected
     /// us or our data). Default: 1002, 1003, 1007, 1008, 1009, 1010.
     pub no_retry_codes: Vec<u16>,
-    /// An attempt whose handshake takes longer than this counts as failed
-    /// (default 10 s; `None` waits for the browser).
-    pub connect_timeout_ms: Option<u32>,
 }
 
 impl Default for ReconnectPolicy {
@@ -49,7 +46,6 @@ impl Default for ReconnectPolicy {
             max_retries: None,
             min_uptime_ms: 5_000,
             no_retry_codes: vec![1002, 1003, 1007, 1008, 1009, 1010],
-            connect_timeout_ms: Some(10_000),
         }
     }
 }

@@ -1,11 +1,9 @@
 //! The two small enums the browser exposes as numbers and strings:
 //! [`ReadyState`] (`WebSocket.readyState`) and [`BinaryType`]
-//! (`WebSocket.binaryType`).
+//! (`WebSocket.binaryType`). Parsing them from unknown values fails with
+//! [`Error::UnknownValue`](crate::Error::UnknownValue) (see `error.rs`).
 
 use std::fmt;
-use std::str::FromStr;
-
-use crate::error::Error;
 
 /// The connection state, as `WebSocket.readyState` reports it.
 ///
@@ -57,17 +55,6 @@ impl ReadyState {
 impl From<ReadyState> for u16 {
     fn from(state: ReadyState) -> u16 {
         state as u16
-    }
-}
-
-impl TryFrom<u16> for ReadyState {
-    type Error = Error;
-
-    fn try_from(value: u16) -> Result<Self, Error> {
-        Self::from_u16(value).ok_or_else(|| Error::UnknownValue {
-            what: "readyState",
-            value: value.to_string(),
-        })
     }
 }
 
@@ -123,17 +110,6 @@ impl BinaryType {
     }
 }
 
-impl FromStr for BinaryType {
-    type Err = Error;
-
-    fn from_str(value: &str) -> Result<Self, Error> {
-        Self::from_name(value).ok_or_else(|| Error::UnknownValue {
-            what: "binaryType",
-            value: value.to_owned(),
-        })
-    }
-}
-
 impl fmt::Display for BinaryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -143,6 +119,7 @@ impl fmt::Display for BinaryType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn ready_state_round_trips_through_numbers() {

@@ -1,5 +1,7 @@
-//! Benchmark drivers for the Rust faces, exported to the benchmark page
-//! (`npm run bench`) only with the `bench` feature. Each runs one workload
+//! Benchmark and soak drivers for the Rust faces, exported to the
+//! benchmark page (`npm run bench`, `npm run soak`). A crate of its own so
+//! the library carries none of it; it uses only wasm-websocket's public API
+//! and links its `js` feature too, so the page also gets the JS classes. Each runs one workload
 //! on its own socket, primes it with one untimed round trip, checks every
 //! echo (type, length, first and last byte) and returns the timings.
 
@@ -9,11 +11,7 @@ use std::rc::Rc;
 use signal::Signal;
 use wasm_bindgen::prelude::*;
 
-use crate::connection::{ConnectOptions, Connection};
-use crate::message::Message;
-use crate::socket::WebSocket;
-use crate::state::{BinaryType, ReadyState};
-use crate::Error;
+use wasm_websocket::{BinaryType, ConnectOptions, Connection, Error, Message, ReadyState, WebSocket};
 
 #[wasm_bindgen]
 extern "C" {
@@ -208,14 +206,14 @@ pub async fn bench_async(
     use futures_sink::Sink;
     use std::pin::Pin;
 
-    async fn next(reader: &mut crate::ConnectionReader) -> Result<Message, Error> {
+    async fn next(reader: &mut wasm_websocket::ConnectionReader) -> Result<Message, Error> {
         std::future::poll_fn(|cx| Pin::new(&mut *reader).poll_next(cx))
             .await
             .unwrap_or(Err(Error::Closed {
                 state: ReadyState::Closed,
             }))
     }
-    async fn send(writer: &mut crate::ConnectionWriter, message: Message) -> Result<(), Error> {
+    async fn send(writer: &mut wasm_websocket::ConnectionWriter, message: Message) -> Result<(), Error> {
         std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_ready(cx)).await?;
         Pin::new(&mut *writer).start_send(message)?;
         std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_flush(cx)).await
@@ -386,6 +384,6 @@ pub async fn soak_connecting(url: String, count: u32) -> Result<(), JsValue> {
 /// message reaches the console (`console_error_panic_hook`).
 #[wasm_bindgen]
 pub fn bench_panic(message: &str) {
-    crate::init();
+    wasm_websocket::init();
     panic!("deliberate panic: {message}");
 }

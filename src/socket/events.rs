@@ -7,9 +7,9 @@
 
 use std::rc::{Rc, Weak};
 
-use crate::close::CloseEvent;
-use crate::listeners::{Callback, Listeners};
-use crate::message::Message;
+use crate::socket::close_event::CloseEvent;
+use crate::socket::listeners::{Callback, Listeners};
+use crate::socket::message::Message;
 
 /// The four event types a socket fires, numbered as the JS face
 /// dispatches them.
@@ -132,14 +132,14 @@ macro_rules! event_methods {
         pub fn set_onmessage(&self, callback: impl FnMut($crate::Message) + 'static) {
             self.events()
                 .message
-                .set_handler($crate::events::decode_message(callback));
+                .set_handler($crate::socket::events::decode_message(callback));
         }
 
         /// Sets the close handler, replacing the previous one (`onclose`).
         pub fn set_onclose(&self, callback: impl FnMut($crate::CloseEvent) + 'static) {
             self.events()
                 .close
-                .set_handler($crate::events::decode_close(callback));
+                .set_handler($crate::socket::events::decode_close(callback));
         }
 
         /// Sets the error handler, replacing the previous one (`onerror`).
@@ -187,7 +187,7 @@ macro_rules! event_methods {
         ) -> $crate::Listener {
             $crate::Listener::add(
                 &self.events().message,
-                $crate::events::decode_message(callback),
+                $crate::socket::events::decode_message(callback),
             )
         }
 
@@ -197,7 +197,7 @@ macro_rules! event_methods {
             &self,
             callback: impl FnMut($crate::CloseEvent) + 'static,
         ) -> $crate::Listener {
-            $crate::Listener::add(&self.events().close, $crate::events::decode_close(callback))
+            $crate::Listener::add(&self.events().close, $crate::socket::events::decode_close(callback))
         }
 
         /// Adds an error listener (see `add_open_listener`).

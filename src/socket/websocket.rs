@@ -8,14 +8,15 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::blocked_port::is_blocked_port;
-use crate::close::validate_close;
+use crate::socket::blocked_port::is_blocked_port;
+use crate::socket::close::validate_close;
+use crate::bindings::{AnySend, BinaryTypeAttribute, LOCATION};
 use crate::error::{Error, Operation};
-use crate::events::EventHub;
-use crate::listeners::Listeners;
-use crate::message::Payload;
-use crate::protocols::validate_protocols;
-use crate::state::{BinaryType, ReadyState};
+use crate::socket::events::EventHub;
+use crate::socket::listeners::Listeners;
+use crate::socket::message::Payload;
+use crate::socket::protocols::validate_protocols;
+use crate::socket::ready_state::{BinaryType, ReadyState};
 
 /// A WebSocket connection, DOM-shaped, owned by Rust.
 ///
@@ -407,7 +408,7 @@ impl WebSocket {
 
     // ----- handlers and listeners (see `event_methods!`) ----------------
 
-    crate::events::event_methods!();
+    crate::socket::events::event_methods!();
 
     /// The listener lists, shared with the crate's other faces.
     pub(crate) fn events(&self) -> &Rc<EventHub> {
@@ -458,18 +459,6 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// A browser `WebSocket`, read for its `binaryType` as a JS value.
-    type BinaryTypeAttribute;
-    #[wasm_bindgen(method, getter = binaryType)]
-    fn binary_type(this: &BinaryTypeAttribute) -> JsValue;
-
-    /// `globalThis.location`: the page's or worker's (read directly rather
-    /// than through `js_sys::global()`, which probes four globals).
-    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = location)]
-    static LOCATION: JsValue;
-}
 
 /// `url` parsed against the page's or worker's location, as the
 /// constructor's first step does; `None` if it does not parse.
@@ -508,17 +497,6 @@ fn send_image_data(raw: &web_sys::WebSocket, image: &web_sys::ImageData) -> Resu
     send_buffer_source(raw, &pixels)
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The browser socket seen through an untyped `send`.
-    type AnySend;
-
-    /// `WebSocket.prototype.send` with any value: strings, Blobs, buffers
-    /// and views pass straight through; other values are stringified, as
-    /// the browser does.
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send(this: &AnySend, data: &JsValue) -> Result<(), JsValue>;
-}
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
     raw.unchecked_ref::<AnySend>().send(data)

@@ -1,7 +1,6 @@
-//! Close codes and reasons: the rules `WebSocket.close()` enforces, and the
-//! [`CloseEvent`] a socket reports when it closes.
-
-use crate::error::Error;
+//! The close vocabulary every module shares: the well-known codes, the
+//! limits `close()` enforces, and the [`CloseEvent`] a socket reports.
+//! Depends on nothing else in the crate, so errors can describe closes.
 
 /// The longest close reason the standard allows, in UTF-8 bytes.
 pub const MAX_REASON_BYTES: usize = 123;
@@ -43,33 +42,6 @@ pub const fn is_valid_close_code(code: u16) -> bool {
     code == codes::NORMAL || (code >= 3000 && code <= 4999)
 }
 
-/// Checks a `close()` call's arguments in the standard's order: the code
-/// first (`InvalidAccessError`), then the reason's UTF-8 length
-/// (`SyntaxError`). Runs before the browser is called.
-///
-/// ```
-/// use wasm_websocket::{validate_close, Error};
-/// assert!(validate_close(Some(4000), Some("done")).is_ok());
-/// assert_eq!(validate_close(Some(1001), None), Err(Error::InvalidCloseCode(1001)));
-/// let long = "é".repeat(62); // 124 bytes
-/// assert_eq!(validate_close(None, Some(&long)), Err(Error::CloseReasonTooLong { bytes: 124 }));
-/// ```
-pub fn validate_close(code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
-    if let Some(code) = code {
-        if !is_valid_close_code(code) {
-            return Err(Error::InvalidCloseCode(code));
-        }
-    }
-    if let Some(reason) = reason {
-        if reason.len() > MAX_REASON_BYTES {
-            return Err(Error::CloseReasonTooLong {
-                bytes: reason.len(),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// What a socket reports when its connection has closed: the browser's
 /// `CloseEvent` as plain Rust data.
 ///
@@ -99,7 +71,7 @@ impl std::fmt::Display for CloseEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "closed with code {}", self.code)?;
         if !self.reason.is_empty() {
-            write!(f, " ({})", crate::error::Quoted(&self.reason))?;
+            write!(f, " (\"{}\")", self.reason)?;
         }
         f.write_str(if self.was_clean {
             ", clean"
@@ -112,64 +84,6 @@ impl std::fmt::Display for CloseEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_1000_and_3000_to_4999_are_accepted() {
-        let cases = [
-            (0, false),
-            (999, false),
-            (1000, true),
-            (1001, false),
-            (1005, false),
-            (1006, false),
-            (2999, false),
-            (3000, true),
-            (4999, true),
-            (5000, false),
-            (u16::MAX, false),
-        ];
-        for (code, ok) in cases {
-            assert_eq!(is_valid_close_code(code), ok, "code {code}");
-            let result = validate_close(Some(code), None);
-            if ok {
-                assert_eq!(result, Ok(()));
-            } else {
-                assert_eq!(result, Err(Error::InvalidCloseCode(code)));
-            }
-        }
-    }
-
-    #[test]
-    fn reason_limit_counts_utf8_bytes_not_characters() {
-        assert_eq!(validate_close(Some(1000), Some(&"a".repeat(123))), Ok(()));
-        assert_eq!(
-            validate_close(Some(1000), Some(&"a".repeat(124))),
-            Err(Error::CloseReasonTooLong { bytes: 124 })
-        );
-        // 41 three-byte characters = 123 bytes; one more ASCII byte is 124.
-        let cjk = "关".repeat(41);
-        assert_eq!(cjk.len(), 123);
-        assert_eq!(validate_close(Some(4000), Some(&cjk)), Ok(()));
-        assert_eq!(
-            validate_close(Some(4000), Some(&format!("{cjk}!"))),
-            Err(Error::CloseReasonTooLong { bytes: 124 })
-        );
-        // 31 four-byte emoji = 124 bytes though only 31 characters.
-        assert_eq!(
-            validate_close(None, Some(&"😀".repeat(31))),
-            Err(Error::CloseReasonTooLong { bytes: 124 })
-        );
-    }
-
-    #[test]
-    fn code_is_checked_before_reason() {
-        let long = "x".repeat(200);
-        assert_eq!(
-            validate_close(Some(999), Some(&long)),
-            Err(Error::InvalidCloseCode(999))
-        );
-        assert_eq!(validate_close(None, None), Ok(()));
-    }
 
     #[test]
     fn close_event_display_names_code_reason_and_cleanliness() {

@@ -1,8 +1,9 @@
 //! The resilient socket: [`ReconnectingWebSocket`] keeps one core
 //! [`WebSocket`] at a time and replaces it when the connection is lost,
-//! with backoff and jitter ([`ReconnectPolicy`]), a connect timeout, an
-//! optional heartbeat ([`HeartbeatOptions`]) and a bounded outbox
-//! ([`OutboxLimits`]) for sends made while disconnected. Its users see the
+//! with backoff and jitter ([`ReconnectPolicy`](crate::ReconnectPolicy)), a
+//! connect timeout, an optional heartbeat
+//! ([`HeartbeatOptions`](crate::HeartbeatOptions)) and a bounded outbox
+//! ([`OutboxLimits`](crate::OutboxLimits)) for sends made while disconnected. Its users see the
 //! same DOM-shaped API as a plain socket; their handlers and listeners,
 //! binary type and protocols carry over to every new connection.
 
@@ -12,40 +13,18 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 
-use crate::backoff::{Decision, GiveUpReason, Jitter, ReconnectPolicy};
-use crate::close::{validate_close, CloseEvent};
+use crate::resilience::backoff::{Decision, GiveUpReason, Jitter};
+use crate::options::{ConnectOptions, ReconnectOptions};
+use crate::socket::close::validate_close;
+use crate::socket::close_event::CloseEvent;
 use crate::error::Error;
-use crate::events::{EventHub, EventKind, Listener};
-use crate::heartbeat::{Beat, Heartbeat, HeartbeatOptions};
-use crate::listeners::Listeners;
-use crate::message::{Message, Payload};
-use crate::outbox::{Outbox, OutboxLimits};
-use crate::socket::WebSocket;
-use crate::state::{BinaryType, ReadyState};
-
-/// Settings of a [`ReconnectingWebSocket`].
-///
-/// ```
-/// use wasm_websocket::{HeartbeatOptions, ReconnectOptions, ReconnectPolicy};
-/// let options = ReconnectOptions {
-///     protocols: vec!["echo-protocol".into()],
-///     policy: ReconnectPolicy { max_retries: Some(10), ..Default::default() },
-///     heartbeat: Some(HeartbeatOptions { interval_ms: 15_000, ..Default::default() }),
-///     ..Default::default()
-/// };
-/// assert_eq!(options.outbox.max_messages, 1000);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReconnectOptions {
-    /// Subprotocols offered on every connection.
-    pub protocols: Vec<String>,
-    /// When and how often to retry.
-    pub policy: ReconnectPolicy,
-    /// Application-level ping/pong (off by default).
-    pub heartbeat: Option<HeartbeatOptions>,
-    /// Bounds of the queue for sends made while not connected.
-    pub outbox: OutboxLimits,
-}
+use crate::socket::events::{EventHub, EventKind, Listener};
+use crate::resilience::heartbeat::{Beat, Heartbeat};
+use crate::socket::listeners::Listeners;
+use crate::socket::message::{Message, Payload};
+use crate::resilience::outbox::Outbox;
+use crate::socket::websocket::WebSocket;
+use crate::socket::ready_state::{BinaryType, ReadyState};
 
 /// Progress of a [`ReconnectingWebSocket`], reported to its reconnect
 /// listeners (after the close event of the connection that was lost).
@@ -110,6 +89,8 @@ pub struct ReconnectingWebSocket {
 
 struct Driver {
     url: String,
+    protocols: Vec<String>,
+    connect_timeout_ms: Option<u32>,
     options: ReconnectOptions,
     events: Rc<EventHub>,
     reconnect: Rc<Listeners<ReconnectEvent>>,
@@ -117,8 +98,9 @@ struct Driver {
     me: Weak<Driver>,
 }
 
+/// Where the driver is; the lifecycle layer reads it as its `Stage`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
+pub(crate) enum Phase {
     Connecting,
     Open,
     /// Waiting out the backoff delay.
@@ -170,21 +152,43 @@ fn synthetic_close(code: u16, reason: &str) -> Option<web_sys::CloseEvent> {
 }
 
 impl ReconnectingWebSocket {
-    /// Connects to `url` and keeps reconnecting as `options` say. Fails
-    /// only for what no retry can fix: a bad URL, protocol list or blocked
-    /// port.
+    /// Connects to `url` and keeps reconnecting as `options` say, with no
+    /// subprotocols, `Blob` delivery and the default connect timeout.
+    /// Fails only for what no retry can fix: a bad URL or blocked port.
     pub fn new(url: &str, options: ReconnectOptions) -> Result<Self, Error> {
-        crate::protocols::validate_protocols(&options.protocols)?;
+        Self::with_options(
+            url,
+            ConnectOptions {
+                binary_type: BinaryType::Blob,
+                reconnect: Some(options),
+                ..ConnectOptions::default()
+            },
+        )
+    }
+
+    /// Connects with every [`ConnectOptions`]: protocols (offered on every
+    /// attempt), binary type, the connect timeout of each attempt, and
+    /// `reconnect` (`None` here means the default [`ReconnectOptions`]).
+    /// Fails only for what no retry can fix: a bad URL, protocol list or
+    /// blocked port.
+    pub fn with_options(url: &str, options: ConnectOptions) -> Result<Self, Error> {
+        crate::socket::protocols::validate_protocols(&options.protocols)?;
+        let connect_timeout_ms = options.effective_connect_timeout_ms();
+        let binary_type = options.binary_type;
+        let protocols = options.protocols;
+        let options = options.reconnect.unwrap_or_default();
         let seed = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
         let driver = Rc::new_cyclic(|me| Driver {
             url: url.to_owned(),
+            protocols,
+            connect_timeout_ms,
             events: Rc::default(),
             reconnect: Rc::default(),
             state: RefCell::new(State {
                 phase: Phase::Connecting,
                 socket: None,
                 forwarders: Vec::new(),
-                binary_type: BinaryType::Blob,
+                binary_type,
                 attempt: 0,
                 retries: 0,
                 reconnects: 0,
@@ -205,17 +209,30 @@ impl ReconnectingWebSocket {
 
     /// The connection state: `Connecting` also while waiting to retry.
     pub fn ready_state(&self) -> ReadyState {
-        let state = self.driver.state.borrow();
-        match state.phase {
+        match self.phase() {
             Phase::Connecting | Phase::Waiting => ReadyState::Connecting,
-            // The server is closing this connection: a new one follows.
-            Phase::Open => match state.socket.as_ref().map(WebSocket::ready_state) {
-                Some(ReadyState::Open) => ReadyState::Open,
-                _ => ReadyState::Connecting,
-            },
+            Phase::Open => ReadyState::Open,
             Phase::Closing => ReadyState::Closing,
             Phase::Closed => ReadyState::Closed,
         }
+    }
+
+    /// The driver's phase, `Connecting` for a connection the server is
+    /// closing (a new one follows).
+    pub(crate) fn phase(&self) -> Phase {
+        let state = self.driver.state.borrow();
+        match state.phase {
+            Phase::Open => match state.socket.as_ref().map(WebSocket::ready_state) {
+                Some(ReadyState::Open) => Phase::Open,
+                _ => Phase::Connecting,
+            },
+            phase => phase,
+        }
+    }
+
+    /// Whether sends made while not connected are queued.
+    pub(crate) fn queues(&self) -> bool {
+        self.driver.options.outbox.max_messages > 0
     }
 
     /// The URL of the current connection (as resolved by the browser), or
@@ -325,7 +342,7 @@ impl ReconnectingWebSocket {
         self.driver.close(Some(code), Some(reason))
     }
 
-    crate::events::event_methods!();
+    crate::socket::events::event_methods!();
 
     /// Sets the reconnect handler, replacing the previous one.
     pub fn set_onreconnect(&self, mut callback: impl FnMut(&ReconnectEvent) + 'static) {
@@ -375,7 +392,7 @@ impl std::fmt::Debug for ReconnectingWebSocket {
 impl Driver {
     /// Opens a new underlying socket and wires it to this driver.
     fn connect(&self) -> Result<(), Error> {
-        let socket = WebSocket::with_protocols(&self.url, &self.options.protocols)?;
+        let socket = WebSocket::with_protocols(&self.url, &self.protocols)?;
         let mut state = self.state.borrow_mut();
         socket.set_binary_type(state.binary_type);
         // Each event of the new socket goes to the driver, which decides
@@ -397,7 +414,7 @@ impl Driver {
         ];
         state.socket = Some(socket);
         state.phase = Phase::Connecting;
-        if let Some(ms) = self.options.policy.connect_timeout_ms {
+        if let Some(ms) = self.connect_timeout_ms {
             let me = self.me.clone();
             state.connect_timer = Some(Timeout::new(ms, move || {
                 if let Some(driver) = me.upgrade() {

@@ -2,19 +2,12 @@
 //! value to send) and [`Payload`] (anything `send` accepts, borrowed).
 
 use js_sys::{ArrayBuffer, Object, Uint8Array};
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, ImageData};
 
+use crate::bindings::to_usv_string;
 use crate::error::{Error, Operation};
 
-#[wasm_bindgen]
-extern "C" {
-    /// `String(value)`: the USVString conversion WebIDL applies (lone
-    /// surrogates become U+FFFD on the way into Rust).
-    #[wasm_bindgen(catch, js_name = String)]
-    pub(crate) fn to_usv_string(value: &JsValue) -> Result<String, JsValue>;
-}
 
 /// A message received from the peer (or an owned message to send).
 ///

@@ -1,0 +1,1 @@
+//! Nothing here: the probes are the examples, one cdylib per Rust face.

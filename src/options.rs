@@ -1,0 +1,172 @@
+//! One shape of options for every face: [`ConnectOptions`], with
+//! [`ReconnectOptions`] inside it when the connection should be resilient.
+//! The Rust async face ([`Connection::connect_with`](crate::Connection::connect_with)),
+//! the Rust callback face ([`ReconnectingWebSocket::with_options`](crate::ReconnectingWebSocket::with_options))
+//! and the JS classes (the same names in camelCase) all read it.
+
+use crate::resilience::backoff::ReconnectPolicy;
+use crate::resilience::heartbeat::HeartbeatOptions;
+use crate::resilience::outbox::OutboxLimits;
+use crate::socket::ready_state::BinaryType;
+
+/// The default backpressure limit: 1 MiB waiting in the browser.
+pub const DEFAULT_HIGH_WATER_MARK: u32 = 1 << 20;
+
+/// How often a waiting writer looks at `bufferedAmount` again (the browser
+/// has no "drained" event), in milliseconds.
+pub const DEFAULT_BACKPRESSURE_POLL_MS: u32 = 4;
+
+/// The connect timeout of each attempt of a reconnecting connection when
+/// none is set: a handshake stuck for this long is replaced.
+pub const DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS: u32 = 10_000;
+
+/// How to connect, for every face.
+///
+/// ```
+/// use wasm_websocket::{BinaryType, ConnectOptions, ReconnectOptions, ReconnectPolicy};
+/// let options = ConnectOptions::default()
+///     .protocols(&["echo-protocol"])
+///     .binary_type(BinaryType::Blob)
+///     .high_water_mark(256 * 1024)
+///     .connect_timeout_ms(5_000)
+///     .reconnect(ReconnectOptions {
+///         policy: ReconnectPolicy { max_retries: Some(10), ..Default::default() },
+///         ..Default::default()
+///     });
+/// assert_eq!(options.high_water_mark, 256 * 1024);
+/// assert!(options.reconnect.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectOptions {
+    /// Subprotocols to offer, on every attempt (default: none).
+    pub protocols: Vec<String>,
+    /// How the browser delivers binary messages. The async stream yields
+    /// bytes either way; `ArrayBuffer` (the default here) skips the
+    /// asynchronous Blob read, `Blob` works too and keeps the order.
+    pub binary_type: BinaryType,
+    /// A handshake that has not completed after this many milliseconds
+    /// fails: a plain connection closes (1006) and
+    /// [`Connection::connect_with`](crate::Connection::connect_with) fails
+    /// with [`Error::ConnectTimeout`](crate::Error::ConnectTimeout); a
+    /// reconnecting one counts the attempt as failed and retries. `None`
+    /// waits for the browser, except with `reconnect`, where it means
+    /// [`DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS`].
+    pub connect_timeout_ms: Option<u32>,
+    /// Writers wait while more than this many bytes are buffered (default
+    /// [`DEFAULT_HIGH_WATER_MARK`]).
+    pub high_water_mark: u32,
+    /// How often a waiting writer re-checks (default
+    /// [`DEFAULT_BACKPRESSURE_POLL_MS`]).
+    pub backpressure_poll_ms: u32,
+    /// Reconnect when the connection is lost (default: `None`, never).
+    pub reconnect: Option<ReconnectOptions>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            protocols: Vec::new(),
+            binary_type: BinaryType::ArrayBuffer,
+            connect_timeout_ms: None,
+            high_water_mark: DEFAULT_HIGH_WATER_MARK,
+            backpressure_poll_ms: DEFAULT_BACKPRESSURE_POLL_MS,
+            reconnect: None,
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Sets the subprotocols to offer.
+    pub fn protocols<S: AsRef<str>>(mut self, protocols: &[S]) -> Self {
+        self.protocols = protocols.iter().map(|p| p.as_ref().to_owned()).collect();
+        self
+    }
+
+    /// Sets how the browser delivers binary messages.
+    pub fn binary_type(mut self, binary_type: BinaryType) -> Self {
+        self.binary_type = binary_type;
+        self
+    }
+
+    /// Sets the backpressure limit in bytes.
+    pub fn high_water_mark(mut self, bytes: u32) -> Self {
+        self.high_water_mark = bytes;
+        self
+    }
+
+    /// Sets how often a waiting writer re-checks, in milliseconds (at
+    /// least 1).
+    pub fn backpressure_poll_ms(mut self, ms: u32) -> Self {
+        self.backpressure_poll_ms = ms.max(1);
+        self
+    }
+
+    /// Sets the handshake timeout in milliseconds.
+    pub fn connect_timeout_ms(mut self, ms: u32) -> Self {
+        self.connect_timeout_ms = Some(ms);
+        self
+    }
+
+    /// Makes the connection reconnect as `options` say.
+    pub fn reconnect(mut self, options: ReconnectOptions) -> Self {
+        self.reconnect = Some(options);
+        self
+    }
+
+    /// The connect timeout that applies: with `reconnect`, `None` means
+    /// [`DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS`]; 0 means none.
+    pub(crate) fn effective_connect_timeout_ms(&self) -> Option<u32> {
+        match (self.connect_timeout_ms, &self.reconnect) {
+            (Some(0), _) => None,
+            (Some(ms), _) => Some(ms),
+            (None, Some(_)) => Some(DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS),
+            (None, None) => None,
+        }
+    }
+}
+
+/// What makes a connection resilient: inside
+/// [`ConnectOptions::reconnect`].
+///
+/// ```
+/// use wasm_websocket::{HeartbeatOptions, ReconnectOptions, ReconnectPolicy};
+/// let options = ReconnectOptions {
+///     policy: ReconnectPolicy { max_retries: Some(10), ..Default::default() },
+///     heartbeat: Some(HeartbeatOptions { interval_ms: 15_000, ..Default::default() }),
+///     ..Default::default()
+/// };
+/// assert_eq!(options.outbox.max_messages, 1000);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReconnectOptions {
+    /// When and how often to retry.
+    pub policy: ReconnectPolicy,
+    /// Application-level ping/pong (off by default).
+    pub heartbeat: Option<HeartbeatOptions>,
+    /// Bounds of the queue for sends made while not connected.
+    pub outbox: OutboxLimits,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_timeout_defaults_only_for_reconnecting_connections() {
+        let plain = ConnectOptions::default();
+        assert_eq!(plain.effective_connect_timeout_ms(), None);
+        let resilient = plain.clone().reconnect(ReconnectOptions::default());
+        assert_eq!(
+            resilient.effective_connect_timeout_ms(),
+            Some(DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS)
+        );
+        assert_eq!(
+            resilient.clone().connect_timeout_ms(0).effective_connect_timeout_ms(),
+            None
+        );
+        assert_eq!(
+            plain.connect_timeout_ms(250).effective_connect_timeout_ms(),
+            Some(250)
+        );
+    }
+}
