@@ -1,35 +1,8 @@
 // What the benchmark and the soak share: the echo/test server as a child
 // process on a free loopback port, stopped by the PID it recorded, and the
 // benchmark page in Chromium with gc() exposed.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, launchBrowser } from '../tests/e2e/harness.mjs';
-import { freePort } from '../tests/e2e/browsers.mjs';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function startServer(env = {}) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server.js')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => d.toString().includes('listening') && resolve());
-    child.on('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
-  });
-  child.stdout.resume();
-  return { pid: child.pid, port };
-}
-
-function stopServer(server) {
-  try {
-    process.kill(server.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
+import { launch as launchServer } from '../server/launch.mjs';
 
 /**
  * Starts the echo server, opens the benchmark page in `engine` (Chromium by
@@ -41,7 +14,7 @@ function stopServer(server) {
  * server stopped, whatever happened.
  */
 export async function withBenchPage(body, { engine = 'chromium' } = {}) {
-  const server = await startServer();
+  const server = await launchServer();
   let browser;
   try {
     let page;
@@ -60,7 +33,7 @@ export async function withBenchPage(body, { engine = 'chromium' } = {}) {
     await page.waitForFunction(() => window.ready === true, undefined, { timeout: 30_000 });
     const agent = await page.evaluate(() => navigator.userAgent);
     // Latency is read with performance.now(); its resolution depends on
-    // cross-origin isolation (see www/server.js), so check it and report it.
+    // cross-origin isolation (see server/server.js), so check it and report it.
     const timer = await page.evaluate(() => {
       let step = Infinity;
       for (let i = 0, last = performance.now(); i < 100_000 && step > 0.001; i++) {
@@ -79,7 +52,7 @@ export async function withBenchPage(body, { engine = 'chromium' } = {}) {
     return await body({ server, browser, page, errors, timer, agent });
   } finally {
     await browser?.close();
-    stopServer(server);
+    await server.close();
   }
 }
 

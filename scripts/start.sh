@@ -7,4 +7,4 @@ bash scripts/setup.sh
 bash scripts/build.sh
 export PORT="${PORT:-8080}"
 echo "Demo: http://localhost:$PORT/   (Ctrl-C stops the server)"
-exec node www/server.js
+exec node server/server.js

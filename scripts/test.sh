@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: every test, in order, stopping at the first failing group.
-#   1. native `cargo test` (pure logic, doc examples)
+#   1. native `cargo test` (pure logic, doc examples); the size probes build
 #   2. browser tests (wasm-bindgen-test) in Chromium, Firefox and WebKit,
 #      each in a page and in a dedicated worker, against the echo server,
 #      which this script starts and stops by its PID
@@ -23,6 +23,8 @@ mkdir -p test-output
 
 echo "== 1/3 native tests (cargo test)"
 cargo test --features js
+# The size probes are built only by npm run bench: check that they compile.
+cargo build --quiet --target wasm32-unknown-unknown -p wasm-websocket-sizes --examples
 
 start_server "$PORT" test-output/server.log
 trap 'stop_server; stop_browsers' EXIT

@@ -270,6 +270,7 @@ impl Lifecycle {
         }
     }
 
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn set_binary_type(&self, binary_type: BinaryType) {
         match &self.endpoint {
             Endpoint::Plain(s) => s.set_binary_type(binary_type),

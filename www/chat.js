@@ -1,4 +1,4 @@
-// The demo's chat card: a room on the server (www/chat-room.js), joined with
+// The demo's chat card: a room on the server (server/chat-room.js), joined with
 // a reconnecting WebSocketClient. Messages typed while the connection is
 // down wait in the client's outbox (listed under "Waiting to be
 // delivered") and go out, in order, when it is back.

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::socket::close_event::CloseEvent;
 use crate::socket::message::Message;
 
-/// The reading half of a [`Connection`]: a `Stream` of messages.
+/// The reading half of a [`Connection`](super::Connection): a `Stream` of messages.
 pub struct ConnectionReader {
     core: Rc<Core>,
     finished: bool,

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::socket::close_event::CloseEvent;
 use crate::socket::message::Message;
 
-/// The writing half of a [`Connection`]: a `Sink` of messages with
+/// The writing half of a [`Connection`](super::Connection): a `Sink` of messages with
 /// backpressure.
 pub struct ConnectionWriter {
     pub(super) core: Rc<Core>,

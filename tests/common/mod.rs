@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_websocket::{CloseEvent, Message, WebSocket};
 
-/// The echo/test server (www/server.js) that `npm test` starts. Compiled in
+/// The echo/test server (server/server.js) that `npm test` starts. Compiled in
 /// so the tests can be pointed elsewhere: `WS_ECHO_URL=ws://host:port`.
 pub const ECHO: &str = match option_env!("WS_ECHO_URL") {
     Some(url) => url,

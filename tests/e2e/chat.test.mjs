@@ -47,7 +47,7 @@ async function waitForMessages(p, n) {
 }
 
 before(async () => {
-  server = await startServer({ chat: { noticeMs: 1500 } });
+  server = await startServer({ CHAT_NOTICE_MS: '1500' });
   browser = await launchBrowser();
   ann = await person('Ann');
   bob = await person('Bob');

@@ -1,5 +1,5 @@
-// Shared by the browser tests: the echo/test server from www/server.js on
-// an ephemeral 127.0.0.1 port (stopped by the test), and the browsers of
+// Shared by the browser tests: the echo/test server (server/launch.mjs) on
+// an ephemeral 127.0.0.1 port (stopped by the test, by its PID), and the browsers of
 // browsers.mjs (Debian's Chromium, Firefox ESR and WebKitGTK; never a
 // downloaded browser). launchBrowser/openPage are Playwright on Chromium,
 // for the tests that use Playwright's richer page API.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { before, after, describe } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ENGINES, launch } from './browsers.mjs';
-import { createServer } from '../../www/server.js';
+import { launch as launchServer } from '../../server/launch.mjs';
 
 export { ENGINES, launch };
 
@@ -30,15 +30,15 @@ export async function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
-/** Starts the echo/test server (`options` as createServer's); `close()` stops it. */
-export async function startServer(options = {}) {
+/**
+ * Starts the echo/test server; `env` adds its settings (CHAT_NOTICE_MS …).
+ * `close()` stops it.
+ */
+export async function startServer(env = {}) {
   if (!fs.existsSync(path.join(ROOT, 'pkg', 'wasm_websocket.js'))) {
     throw new Error('pkg/ is missing: run `npm run build` (npm test does it) first');
   }
-  const { server, close } = createServer({ quiet: true, ...options });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return { port, base: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, close };
+  return launchServer({ env });
 }
 
 /** A page that fails the test on any uncaught error or CSP violation. */

@@ -1,4 +1,4 @@
-// The chat rooms of the test server (www/chat-room.js), from Node with the
+// The chat rooms of the test server (server/chat-room.js), from Node with the
 // `ws` client: broadcast with nickname and server timestamp, joins and
 // leaves with the member count, notices pushed unasked (on a timer and
 // from the control endpoint), the `chat` subprotocol, and every limit:
@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { createServer } from '../../www/server.js';
+import { createServer } from '../../server/server.js';
 
 let close;
 let base;

@@ -5,12 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { createServer } from '../../www/server.js';
+import { createServer } from '../../server/server.js';
+import { launch } from '../../server/launch.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server;
@@ -121,17 +121,8 @@ test('raw garbage, truncated handshakes and protocol violations never crash the 
 
 test('500 concurrent clients each echo 100 messages; figures for the server process', async () => {
   // A separate server process, so its own peak memory can be read.
-  const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server.js')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const loadPort = await new Promise((resolve) => {
-    child.stdout.on('data', (d) => {
-      const m = d.toString().match(/listening on http:\/\/[^:]+:(\d+)/);
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  child.stdout.resume();
+  const child = await launch();
+  const loadPort = child.port;
   try {
     const CLIENTS = 500;
     const MESSAGES = 100;
@@ -164,7 +155,7 @@ test('500 concurrent clients each echo 100 messages; figures for the server proc
       Array.from({ length: MESSAGES }, (_, i) => `client ${c} message ${i}`.length).reduce((a, b) => a + b, 0),
     ).reduce((a, b) => a + b, 0);
     assert.equal(results.reduce((a, b) => a + b, 0), sent, 'all bytes back');
-    assert.equal(child.exitCode, null, 'server still alive');
+    assert.equal(child.running, true, 'server still alive');
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const peakKb = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1] ?? NaN);
     const line = `load: ${CLIENTS} clients × ${MESSAGES} messages in ${seconds.toFixed(2)} s ` +
@@ -174,6 +165,6 @@ test('500 concurrent clients each echo 100 messages; figures for the server proc
     fs.mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'test-output', 'load.txt'), `${line}\n`);
   } finally {
-    child.kill('SIGTERM');
+    await child.close();
   }
 });

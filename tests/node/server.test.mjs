@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { createServer, originAllowed } from '../../www/server.js';
+import { createServer, originAllowed } from '../../server/server.js';
 
 let server;
 let close;

@@ -3,7 +3,7 @@
 // (in the spirit of the web-platform-tests WebSocket handlers). It also
 // serves the demo page (www/) and the built package (pkg/) on one port.
 //
-//   node www/server.js            PORT (8080), HOST (127.0.0.1),
+//   node server/server.js         PORT (8080), HOST (127.0.0.1),
 //                                 ALLOWED_ORIGINS (comma list, or *),
 //                                 MAX_PAYLOAD (bytes, 16 MiB)
 //
@@ -14,7 +14,7 @@
 //   /refuse [status]    handshake answered with an HTTP error (default 403)
 //   /first-protocol     selects the first protocol the client offers
 //   /silent             accepts, then never sends anything
-//   /room/<name> [nick] a chat room (www/chat-room.js); GET
+//   /room/<name> [nick] a chat room (server/chat-room.js); GET
 //                       /control/notice?room=R&text=T pushes a notice to it
 //   /hang [key]         never answers the handshake (GET /control/hanging?key=K
 //                       counts those still open)
@@ -99,7 +99,7 @@ export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
  * Limits are on by default: origin allow-list, `maxPayload` (messages
  * above it close with 1009), UTF-8 validation of text (1007), and
  * malformed HTTP or upgrade requests are answered with 400. `chat` sets the
- * chat rooms' limits (www/chat-room.js); `logger` receives the log lines.
+ * chat rooms' limits (server/chat-room.js); `logger` receives the log lines.
  */
 export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD, chat = {}, logger = log } = {}) {
   const say = quiet ? () => {} : logger;
