@@ -51,3 +51,11 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub(crate) fn extensions(this: &SocketStrings) -> JsValue;
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: a monotonic clock in milliseconds, in pages and
+    /// workers alike (`Date.now()` jumps when the system clock is set).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub(crate) fn performance_now() -> f64;
+}

@@ -302,7 +302,6 @@ impl From<Error> for JsValue {
     }
 }
 
-
 // Parsing the browser's numbers and names: here rather than beside the
 // enums, so that `ready_state` does not depend back on `error`.
 

@@ -66,6 +66,7 @@ pub use resilience::backoff::{GiveUpReason, ReconnectPolicy};
 pub use resilience::heartbeat::HeartbeatOptions;
 pub use resilience::outbox::OutboxLimits;
 pub use resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
+pub use resilience::should_reconnect::ShouldReconnect;
 pub use socket::blocked_port::{is_blocked_port, BLOCKED_PORTS};
 pub use socket::close::validate_close;
 pub use socket::close_event::{codes, is_valid_close_code, CloseEvent, MAX_REASON_BYTES};

@@ -74,10 +74,9 @@ impl Lifecycle {
     /// `options.reconnect`.
     pub(crate) fn connect(url: &str, options: &ConnectOptions) -> Result<Rc<Self>, Error> {
         let endpoint = match options.reconnect {
-            Some(_) => Endpoint::Reconnecting(ReconnectingWebSocket::with_options(
-                url,
-                options.clone(),
-            )?),
+            Some(_) => {
+                Endpoint::Reconnecting(ReconnectingWebSocket::with_options(url, options.clone())?)
+            }
             None => {
                 let socket = WebSocket::with_protocols(url, &options.protocols)?;
                 socket.set_binary_type(options.binary_type);
@@ -179,7 +178,11 @@ impl Lifecycle {
 
     /// Starts closing. Arguments are checked first (an error changes
     /// nothing); see [`CloseOutcome`] for what follows.
-    pub(crate) fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<CloseOutcome, Error> {
+    pub(crate) fn close(
+        &self,
+        code: Option<u16>,
+        reason: Option<&str>,
+    ) -> Result<CloseOutcome, Error> {
         let waiting = self.stage() == Stage::WaitingToRetry;
         match &self.endpoint {
             Endpoint::Plain(socket) => socket.close_inner(code, reason)?,

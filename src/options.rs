@@ -7,6 +7,7 @@
 use crate::resilience::backoff::ReconnectPolicy;
 use crate::resilience::heartbeat::HeartbeatOptions;
 use crate::resilience::outbox::OutboxLimits;
+use crate::resilience::should_reconnect::ShouldReconnect;
 use crate::socket::ready_state::BinaryType;
 
 /// The default backpressure limit: 1 MiB waiting in the browser.
@@ -145,6 +146,8 @@ pub struct ReconnectOptions {
     pub heartbeat: Option<HeartbeatOptions>,
     /// Bounds of the queue for sends made while not connected.
     pub outbox: OutboxLimits,
+    /// The application's veto on a retry (default: none).
+    pub should_reconnect: Option<ShouldReconnect>,
 }
 
 #[cfg(test)]
@@ -161,7 +164,10 @@ mod tests {
             Some(DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS)
         );
         assert_eq!(
-            resilient.clone().connect_timeout_ms(0).effective_connect_timeout_ms(),
+            resilient
+                .clone()
+                .connect_timeout_ms(0)
+                .effective_connect_timeout_ms(),
             None
         );
         assert_eq!(

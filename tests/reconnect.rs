@@ -17,11 +17,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use common::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use wasm_websocket::{
-    BinaryType, ConnectOptions,
-    Error, GiveUpReason, HeartbeatOptions, Message, OutboxLimits, ReadyState, ReconnectEvent,
-    ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
+    BinaryType, ConnectOptions, Error, GiveUpReason, HeartbeatOptions, Message, OutboxLimits,
+    ReadyState, ReconnectEvent, ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
+    ShouldReconnect,
 };
 
 // The same tests run in a page and, built with `--cfg wasm_ws_worker`
@@ -122,8 +123,7 @@ async fn refused_connections_are_retried_with_growing_jittered_delays() {
     control(&format!("/control/refuse?key={key}&ms=2000")).await;
     let start = js_sys::Date::now();
     let policy = fast_policy();
-    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(policy.clone()))
-        .unwrap();
+    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(policy.clone())).unwrap();
     let trace = Trace::attach(&ws);
     assert_eq!(ws.ready_state(), ReadyState::Connecting);
     wait_until("open after the refusal window", 8_000, || {
@@ -400,8 +400,7 @@ async fn no_retry_codes_give_up_and_handlers_carry_over() {
     // A normal server close is retried, and the same handler sees the
     // messages of the second connection too.
     let key = unique_key("carry");
-    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(fast_policy()))
-        .unwrap();
+    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(fast_policy())).unwrap();
     let trace = Trace::attach(&ws);
     wait_until("open", 5_000, || trace.count("open") == 1).await;
     ws.send("first").unwrap();
@@ -414,4 +413,110 @@ async fn no_retry_codes_give_up_and_handlers_carry_over() {
     ws.close_with(4000, "bye").unwrap();
     wait_until("final close", 5_000, || trace.count("close 4000") == 1).await;
     assert_eq!(ws.ready_state(), ReadyState::Closed);
+}
+
+#[wasm_bindgen_test]
+async fn with_queueing_off_sends_while_not_connected_fail_as_on_a_plain_socket() {
+    let key = unique_key("noqueue");
+    let ws = reconnecting(
+        &url(&format!("/echo?key={key}")),
+        ReconnectOptions {
+            outbox: OutboxLimits::NONE,
+            ..options(fast_policy())
+        },
+    )
+    .unwrap();
+    let trace = Trace::attach(&ws);
+    assert_eq!(ws.send("too early"), Err(Error::NotOpen));
+    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    ws.send("while open").unwrap();
+    wait_until("the echo", 5_000, || trace.texts.borrow().len() == 1).await;
+    control(&format!("/control/drop?key={key}")).await;
+    wait_until("the drop", 5_000, || trace.count("close") == 1).await;
+    assert_eq!(ws.send("during the outage"), Err(Error::NotOpen));
+    assert_eq!(ws.queued_messages(), 0);
+    wait_until("the reconnect", 5_000, || trace.count("open") == 2).await;
+    ws.send("after").unwrap();
+    wait_until("the second echo", 5_000, || trace.texts.borrow().len() == 2).await;
+    assert_eq!(*trace.texts.borrow(), ["while open", "after"]);
+    ws.close().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn should_reconnect_returning_false_gives_up_with_that_reason() {
+    let asked = Rc::new(RefCell::new(Vec::new()));
+    let seen = asked.clone();
+    let ws = reconnecting(
+        &url("/close?code=4001&reason=login"),
+        ReconnectOptions {
+            should_reconnect: Some(ShouldReconnect::new(move |close| {
+                seen.borrow_mut().push(close.clone());
+                close.code != 4001
+            })),
+            ..options(fast_policy())
+        },
+    )
+    .unwrap();
+    let trace = Trace::attach(&ws);
+    wait_until("giving up", 5_000, || !trace.reconnects.borrow().is_empty()).await;
+    let event = trace.reconnects.borrow()[0].clone();
+    match event {
+        ReconnectEvent::GaveUp { reason, close } => {
+            assert_eq!(reason, GiveUpReason::Declined { code: 4001 });
+            assert_eq!(
+                reason.to_string(),
+                "shouldReconnect declined close code 4001"
+            );
+            assert_eq!((close.code, close.reason.as_str()), (4001, "login"));
+        }
+        other => panic!("expected GaveUp, got {other:?}"),
+    }
+    assert_eq!(asked.borrow().len(), 1);
+    assert_eq!(ws.ready_state(), ReadyState::Closed);
+}
+
+/// Makes the browser look offline (or online again): `navigator.onLine`
+/// overridden and the event dispatched, in a page or a worker alike.
+fn set_offline(offline: bool) {
+    let script = format!(
+        "const proto = Object.getPrototypeOf(navigator);
+         globalThis.__onLine ??= Object.getOwnPropertyDescriptor(proto, 'onLine');
+         if ({offline}) Object.defineProperty(proto, 'onLine', {{ configurable: true, get: () => false }});
+         else Object.defineProperty(proto, 'onLine', globalThis.__onLine);
+         globalThis.dispatchEvent(new Event({offline} ? 'offline' : 'online'));"
+    );
+    js_sys::Function::new_no_args(&script)
+        .call0(&JsValue::UNDEFINED)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn while_offline_no_retry_is_made_and_online_retries_at_once() {
+    let key = unique_key("offline");
+    let ws = reconnecting(
+        &url(&format!("/echo?key={key}")),
+        options(ReconnectPolicy {
+            min_delay_ms: 200,
+            max_delay_ms: 200,
+            ..fast_policy()
+        }),
+    )
+    .unwrap();
+    let trace = Trace::attach(&ws);
+    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    set_offline(true);
+    control(&format!("/control/drop?key={key}")).await;
+    wait_until("the drop", 5_000, || trace.count("close") == 1).await;
+    sleep(800).await; // four times the backoff
+    let (opens, closes, state) = (trace.count("open"), trace.count("close"), ws.ready_state());
+    // Firefox holds a handshake to a host whose last connection failed for
+    // about 200 ms (README, engines); that has passed by now.
+    let start = js_sys::Date::now();
+    set_offline(false);
+    wait_until("the retry", 2_000, || trace.count("open") == 2).await;
+    let after = js_sys::Date::now() - start;
+    assert_eq!((opens, closes), (1, 1), "no attempt while offline");
+    assert_eq!(state, ReadyState::Connecting, "waiting to retry");
+    assert!(after < 100.0, "open {after} ms after online");
+    ws.close().unwrap();
 }

@@ -61,4 +61,3 @@ impl futures_core::Stream for ConnectionReader {
         }
     }
 }
-

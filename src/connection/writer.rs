@@ -96,4 +96,3 @@ impl futures_sink::Sink<Message> for ConnectionWriter {
         self.core.poll_closed(cx).map(|_| Ok(()))
     }
 }
-

@@ -57,10 +57,20 @@ export interface ReconnectOptions {
   minUptime?: number;
   /** Close codes that stop reconnecting ([1002, 1003, 1007, 1008, 1009, 1010]). */
   noRetryCodes?: number[];
+  /**
+   * Asked after each close that would be retried (never after your own
+   * `close()`): `false` gives up (`gaveup`, reason "shouldReconnect declined
+   * close code N"). A function that throws counts as `true`.
+   */
+  shouldReconnect?: (event: CloseEvent) => boolean;
   /** Application-level ping/pong (off unless given). */
   heartbeat?: HeartbeatOptions;
-  /** Bounds of the queue for sends while disconnected. */
-  outbox?: OutboxOptions;
+  /**
+   * Bounds of the queue for sends while disconnected; `false` (or
+   * `maxMessages: 0`) turns queueing off: such sends throw
+   * `InvalidStateError`, as on a plain socket.
+   */
+  outbox?: OutboxOptions | false;
 }
 
 /** Application-level heartbeat (off unless given). */
@@ -77,7 +87,7 @@ export interface HeartbeatOptions {
 
 /** Bounds of the queue for sends while disconnected. */
 export interface OutboxOptions {
-  /** Messages (1000). */
+  /** Messages (1000; 0: no queue). */
   maxMessages?: number;
   /** Bytes (4 MiB). */
   maxBytes?: number;

@@ -65,9 +65,7 @@ impl Drain {
             }
             Ok(false) => {
                 let me = self.clone();
-                Some(Timeout::new(self.poll_ms(), move || {
-                    me.poll()
-                }))
+                Some(Timeout::new(self.poll_ms(), move || me.poll()))
             }
         };
         // Replaces (and so drops) the timer that called us, if any.

@@ -231,7 +231,10 @@ impl WebSocketClientCore {
     #[wasm_bindgen(js_name = checkClose)]
     pub fn check_close(code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_arguments(code, reason)?;
-        Ok(crate::socket::close::validate_close(code, reason.as_deref())?)
+        Ok(crate::socket::close::validate_close(
+            code,
+            reason.as_deref(),
+        )?)
     }
 
     /// The `InvalidStateError` of a send on a closed socket, for the class
@@ -258,7 +261,10 @@ impl WebSocketClientCore {
     /// closed before it opened, described from its close event.
     #[wasm_bindgen(js_name = connectionFailed)]
     pub fn connection_failed(close: &web_sys::CloseEvent) -> JsValue {
-        crate::error::Error::ConnectionFailed(crate::socket::close_event::CloseEvent::from_web(close)).into()
+        crate::error::Error::ConnectionFailed(crate::socket::close_event::CloseEvent::from_web(
+            close,
+        ))
+        .into()
     }
 }
 

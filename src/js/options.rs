@@ -2,7 +2,7 @@
 //! ([`ConnectOptions`]): the protocol list and the options object.
 
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::clamp_unsigned_short;
 use crate::bindings::to_usv_string;
@@ -10,6 +10,7 @@ use crate::options::{ConnectOptions, ReconnectOptions};
 use crate::resilience::backoff::ReconnectPolicy;
 use crate::resilience::heartbeat::HeartbeatOptions;
 use crate::resilience::outbox::OutboxLimits;
+use crate::resilience::should_reconnect::ShouldReconnect;
 use crate::socket::ready_state::BinaryType;
 
 /// A protocol argument: absent, one string, or a sequence of strings.
@@ -142,17 +143,47 @@ fn reconnect_options(reconnect: &JsValue) -> Result<ReconnectOptions, JsValue> {
         _ => None,
     };
     let mut outbox = OutboxLimits::default();
-    if let Some(ob) = option(reconnect, "outbox")? {
-        if let Some(v) = number(&ob, "maxMessages")? {
-            outbox.max_messages = v as usize;
+    match option(reconnect, "outbox")? {
+        // `outbox: false`: no queue, sends while not open throw.
+        Some(ob) if ob.is_falsy() => outbox = OutboxLimits::NONE,
+        Some(ob) => {
+            if let Some(v) = number(&ob, "maxMessages")? {
+                outbox.max_messages = v as usize;
+            }
+            if let Some(v) = number(&ob, "maxBytes")? {
+                outbox.max_bytes = v as usize;
+            }
         }
-        if let Some(v) = number(&ob, "maxBytes")? {
-            outbox.max_bytes = v as usize;
-        }
+        None => {}
     }
+    let should_reconnect = match option(reconnect, "shouldReconnect")? {
+        Some(f) => Some(should_reconnect(f.dyn_into::<js_sys::Function>().map_err(
+            |_| js_sys::TypeError::new("reconnect.shouldReconnect must be a function"),
+        )?)),
+        None => None,
+    };
     Ok(ReconnectOptions {
         policy,
         heartbeat,
         outbox,
+        should_reconnect,
+    })
+}
+
+/// `shouldReconnect(closeEvent)` from JS. It gets a `CloseEvent` with the
+/// lost connection's code, reason and wasClean; a function that throws
+/// counts as "retry" (a bug in it must not end reconnecting silently).
+fn should_reconnect(predicate: js_sys::Function) -> ShouldReconnect {
+    ShouldReconnect::new(move |close| {
+        let init = web_sys::CloseEventInit::new();
+        init.set_code(close.code);
+        init.set_reason(&close.reason);
+        init.set_was_clean(close.was_clean);
+        let Ok(event) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) else {
+            return true;
+        };
+        predicate
+            .call1(&JsValue::UNDEFINED, &event)
+            .map_or(true, |answer| answer.is_truthy())
     })
 }

@@ -60,6 +60,12 @@ pub enum GiveUpReason {
     },
     /// The connection closed with a code in `no_retry_codes`.
     NoRetryCode(u16),
+    /// The application's [`ShouldReconnect`](crate::ShouldReconnect)
+    /// returned false for a close with this code.
+    Declined {
+        /// The close code it declined.
+        code: u16,
+    },
 }
 
 impl std::fmt::Display for GiveUpReason {
@@ -67,6 +73,7 @@ impl std::fmt::Display for GiveUpReason {
         match self {
             Self::RetriesExhausted { retries } => write!(f, "gave up after {retries} retries"),
             Self::NoRetryCode(code) => write!(f, "close code {code} means do not retry"),
+            Self::Declined { code } => write!(f, "shouldReconnect declined close code {code}"),
         }
     }
 }

@@ -1,24 +1,34 @@
-//! Liveness for connections the browser cannot ping: an application-level
-//! ping every interval; if nothing (or no matching pong) arrives within the
-//! timeout after a ping, the connection is declared dead. Pure logic on a
+//! Liveness for connections the browser cannot ping, judged by timestamps:
+//! when nothing has arrived for an interval, send an application-level
+//! ping; declare the connection dead only when that ping has gone
+//! unanswered for the timeout and nothing at all arrived since it was sent.
+//! So a timer that fires late (background tabs run timers about once a
+//! minute) can delay a verdict but never cause a false one: it has to ping
+//! first and then wait the timeout with the line silent. Pure logic on a
 //! clock the caller passes in.
 
 /// Heartbeat settings for a [`ReconnectingWebSocket`](crate::ReconnectingWebSocket).
 ///
-/// A dead connection is detected at most `interval_ms + timeout_ms` after
-/// the last sign of life.
+/// With timers on time, a dead connection is detected at most
+/// `interval_ms + timeout_ms` (plus one tick) after the last message. Any
+/// message counts as a sign of life, the pong or not.
+///
+/// In a hidden tab, where Chrome runs timers about once a minute, pings and
+/// the verdict wait for the next timer: a dead connection is then noticed
+/// within about two timer periods, and a live one that keeps receiving
+/// messages is never declared dead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeartbeatOptions {
     /// Send a ping this often while open (default 30 s).
     pub interval_ms: u32,
-    /// Declare the connection dead if no answer comes this long after a
+    /// Declare the connection dead if nothing arrives this long after a
     /// ping (default 10 s).
     pub timeout_ms: u32,
     /// The text message sent as a ping (default `"ping"`).
     pub ping: String,
-    /// The text message that answers a ping. `None` (default): any message
-    /// proves the connection alive. When set, matching messages are kept
-    /// from the message listeners.
+    /// The text message that answers a ping. When set, matching messages
+    /// are kept from the message listeners. Either way any message proves
+    /// the connection alive (default `None`).
     pub pong: Option<String>,
 }
 
@@ -45,18 +55,18 @@ pub(crate) enum Beat {
 #[derive(Debug)]
 pub(crate) struct Heartbeat {
     options: HeartbeatOptions,
-    next_ping_at: f64,
-    /// When the unanswered ping was sent.
-    waiting_since: Option<f64>,
+    /// When the last message arrived (at first: when the connection opened).
+    last_message_at: f64,
+    /// When the ping now unanswered was sent.
+    ping_sent_at: Option<f64>,
 }
 
 impl Heartbeat {
     pub(crate) fn start(options: HeartbeatOptions, now: f64) -> Self {
-        let next_ping_at = now + f64::from(options.interval_ms);
         Self {
             options,
-            next_ping_at,
-            waiting_since: None,
+            last_message_at: now,
+            ping_sent_at: None,
         }
     }
 
@@ -64,35 +74,27 @@ impl Heartbeat {
         &self.options.ping
     }
 
-    /// A message arrived. Returns true if it is the pong and should not
-    /// reach the user.
-    pub(crate) fn on_message(&mut self, text: Option<&str>) -> bool {
-        match &self.options.pong {
-            None => {
-                self.waiting_since = None;
-                false
-            }
-            Some(pong) if text == Some(pong.as_str()) => {
-                self.waiting_since = None;
-                true
-            }
-            Some(_) => false,
-        }
+    /// A message arrived at `now`. Returns true if it is the pong and
+    /// should not reach the user.
+    pub(crate) fn on_message(&mut self, text: Option<&str>, now: f64) -> bool {
+        self.last_message_at = now;
+        self.ping_sent_at = None;
+        matches!(&self.options.pong, Some(pong) if text == Some(pong.as_str()))
     }
 
-    /// Called on a timer: decides whether to ping or give up.
+    /// Called on a timer (on time or late): decides whether to ping or
+    /// give up.
     pub(crate) fn tick(&mut self, now: f64) -> Beat {
-        if let Some(since) = self.waiting_since {
-            if now - since >= f64::from(self.options.timeout_ms) {
-                return Beat::Dead;
+        match self.ping_sent_at {
+            // on_message clears the ping, so nothing arrived since it went.
+            Some(sent) if now - sent >= f64::from(self.options.timeout_ms) => Beat::Dead,
+            Some(_) => Beat::Nothing,
+            None if now - self.last_message_at >= f64::from(self.options.interval_ms) => {
+                self.ping_sent_at = Some(now);
+                Beat::SendPing
             }
+            None => Beat::Nothing,
         }
-        if now >= self.next_ping_at {
-            self.next_ping_at = now + f64::from(self.options.interval_ms);
-            self.waiting_since.get_or_insert(now);
-            return Beat::SendPing;
-        }
-        Beat::Nothing
     }
 
     /// How often to call `tick` for timely decisions.
@@ -130,18 +132,29 @@ mod tests {
     }
 
     #[test]
-    fn pings_every_interval_while_answers_come() {
+    fn pings_after_an_interval_of_silence_while_answers_come() {
         let mut hb = Heartbeat::start(options(None), 0.0);
         assert_eq!(run(&mut hb, 0.0, 990.0), vec![]);
         assert_eq!(run(&mut hb, 1000.0, 1000.0), vec![(1000.0, Beat::SendPing)]);
-        assert!(!hb.on_message(Some("anything")));
-        assert_eq!(run(&mut hb, 1010.0, 2000.0), vec![(2000.0, Beat::SendPing)]);
+        assert!(!hb.on_message(Some("anything"), 1005.0));
+        assert_eq!(run(&mut hb, 1010.0, 2010.0), vec![(2010.0, Beat::SendPing)]);
+    }
+
+    #[test]
+    fn a_busy_connection_is_never_pinged() {
+        let mut hb = Heartbeat::start(options(None), 0.0);
+        let mut t = 0.0;
+        while t < 5000.0 {
+            hb.on_message(Some("data"), t);
+            assert_eq!(hb.tick(t + 5.0), Beat::Nothing, "at {t}");
+            t += 100.0;
+        }
     }
 
     #[test]
     fn silence_is_detected_within_interval_plus_timeout() {
         let mut hb = Heartbeat::start(options(None), 0.0);
-        hb.on_message(Some("last sign of life at 0"));
+        hb.on_message(Some("last sign of life at 0"), 0.0);
         let beats = run(&mut hb, 0.0, 3000.0);
         assert_eq!(beats[0], (1000.0, Beat::SendPing));
         let (dead_at, beat) = beats[1];
@@ -150,21 +163,45 @@ mod tests {
     }
 
     #[test]
-    fn with_a_pong_only_the_pong_counts_and_is_swallowed() {
+    fn a_late_timer_pings_first_and_never_declares_a_live_connection_dead() {
+        // Timers throttled to once a minute; messages every 100 ms.
+        let mut hb = Heartbeat::start(options(Some("pong")), 0.0);
+        let mut t = 0.0;
+        for minute in 1..=5 {
+            while t < f64::from(minute) * 60_000.0 {
+                assert!(!hb.on_message(Some("push"), t));
+                t += 100.0;
+            }
+            assert_eq!(hb.tick(t), Beat::Nothing, "minute {minute}");
+        }
+        // A silent line under the same throttling: the first late tick only
+        // pings (although far more than interval + timeout have passed), the
+        // next one gives the verdict.
+        let mut hb = Heartbeat::start(options(Some("pong")), 0.0);
+        assert_eq!(hb.tick(60_000.0), Beat::SendPing);
+        assert_eq!(hb.tick(120_000.0), Beat::Dead);
+    }
+
+    #[test]
+    fn with_a_pong_it_is_swallowed_and_any_message_counts_as_life() {
         let mut hb = Heartbeat::start(options(Some("pong")), 0.0);
         assert_eq!(hb.tick(1000.0), Beat::SendPing);
         assert!(
-            !hb.on_message(Some("chatter")),
+            !hb.on_message(Some("chatter"), 1100.0),
             "other messages go to the user"
         );
-        assert!(!hb.on_message(None));
-        assert_eq!(hb.tick(1500.0), Beat::Dead, "chatter is no pong");
+        assert_eq!(hb.tick(1600.0), Beat::Nothing, "chatter is a sign of life");
+        assert!(!hb.on_message(None, 1700.0));
 
         let mut hb = Heartbeat::start(options(Some("pong")), 0.0);
         assert_eq!(hb.tick(1000.0), Beat::SendPing);
-        assert!(hb.on_message(Some("pong")));
+        assert!(hb.on_message(Some("pong"), 1010.0));
         assert_eq!(hb.tick(1600.0), Beat::Nothing);
         assert_eq!(hb.ping_text(), "ping");
         assert_eq!(hb.tick_ms(), 50);
+
+        let mut hb = Heartbeat::start(options(Some("pong")), 0.0);
+        assert_eq!(hb.tick(1000.0), Beat::SendPing);
+        assert_eq!(hb.tick(1500.0), Beat::Dead, "silence after the ping");
     }
 }

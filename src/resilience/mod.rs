@@ -1,8 +1,12 @@
 //! Opt-in resilience over the core socket: [`reconnecting`] replaces a
 //! lost connection, deciding when with [`backoff`], noticing dead ones with
-//! [`heartbeat`], and keeping sends made meanwhile in the [`outbox`].
+//! [`heartbeat`], and keeping sends made meanwhile in the [`outbox`]; the
+//! application can veto a retry with [`should_reconnect`]; [`network`]
+//! makes waiting sockets retry when the network or the page comes back.
 
 pub(crate) mod backoff;
 pub(crate) mod heartbeat;
+pub(crate) mod network;
 pub(crate) mod outbox;
 pub(crate) mod reconnecting;
+pub(crate) mod should_reconnect;

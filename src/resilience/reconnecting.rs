@@ -13,18 +13,19 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 
-use crate::resilience::backoff::{Decision, GiveUpReason, Jitter};
+use crate::error::Error;
 use crate::options::{ConnectOptions, ReconnectOptions};
+use crate::resilience::backoff::{Decision, GiveUpReason, Jitter};
+use crate::resilience::heartbeat::{Beat, Heartbeat};
+use crate::resilience::network::{is_offline, NetworkWatch};
+use crate::resilience::outbox::Outbox;
 use crate::socket::close::validate_close;
 use crate::socket::close_event::CloseEvent;
-use crate::error::Error;
 use crate::socket::events::{EventHub, EventKind, Listener};
-use crate::resilience::heartbeat::{Beat, Heartbeat};
 use crate::socket::listeners::Listeners;
 use crate::socket::message::{Message, Payload};
-use crate::resilience::outbox::Outbox;
-use crate::socket::websocket::WebSocket;
 use crate::socket::ready_state::{BinaryType, ReadyState};
+use crate::socket::websocket::WebSocket;
 
 /// Progress of a [`ReconnectingWebSocket`], reported to its reconnect
 /// listeners (after the close event of the connection that was lost).
@@ -127,6 +128,8 @@ struct State {
     heartbeat_timer: Option<Interval>,
     connect_timer: Option<Timeout>,
     retry_timer: Option<Timeout>,
+    /// Online/visibility/bfcache listeners; dropped at the final close.
+    network: Option<NetworkWatch>,
 }
 
 impl State {
@@ -137,8 +140,9 @@ impl State {
     }
 }
 
+/// Timestamps for uptime and the heartbeat: monotonic.
 fn now() -> f64 {
-    js_sys::Date::now()
+    crate::bindings::performance_now()
 }
 
 /// A close event of our own making, for connections we abandon (connect
@@ -199,11 +203,18 @@ impl ReconnectingWebSocket {
                 heartbeat_timer: None,
                 connect_timer: None,
                 retry_timer: None,
+                network: None,
             }),
             options,
             me: me.clone(),
         });
         driver.connect()?;
+        let me = Rc::downgrade(&driver);
+        driver.state.borrow_mut().network = Some(NetworkWatch::start(move || {
+            if let Some(driver) = me.upgrade() {
+                driver.retry_now();
+            }
+        }));
         Ok(Self { driver })
     }
 
@@ -232,7 +243,7 @@ impl ReconnectingWebSocket {
 
     /// Whether sends made while not connected are queued.
     pub(crate) fn queues(&self) -> bool {
-        self.driver.options.outbox.max_messages > 0
+        self.driver.options.outbox.queues()
     }
 
     /// The URL of the current connection (as resolved by the browser), or
@@ -296,8 +307,9 @@ impl ReconnectingWebSocket {
     }
 
     /// Sends now if open, else queues the message (copied) for the next
-    /// open. Fails with [`Error::OutboxFull`] when it does not fit and with
-    /// [`Error::Closed`] after [`close`](Self::close) or giving up.
+    /// open. Fails with [`Error::OutboxFull`] when it does not fit, with
+    /// [`Error::NotOpen`] when queueing is off ([`OutboxLimits::NONE`](crate::OutboxLimits::NONE))
+    /// and with [`Error::Closed`] after [`close`](Self::close) or giving up.
     pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
@@ -313,6 +325,10 @@ impl ReconnectingWebSocket {
                     Some(socket) => socket.send(payload),
                     None => Err(Error::NotOpen),
                 }
+            }
+            // Queueing turned off: as a plain socket while not open.
+            Phase::Open | Phase::Connecting | Phase::Waiting if !self.queues() => {
+                Err(Error::NotOpen)
             }
             Phase::Open | Phase::Connecting | Phase::Waiting => {
                 let message = Message::from_payload(payload)?;
@@ -470,7 +486,7 @@ impl Driver {
         let swallow = {
             let mut state = self.state.borrow_mut();
             match &mut state.heartbeat {
-                Some(beat) => beat.on_message(event.data().as_string().as_deref()),
+                Some(beat) => beat.on_message(event.data().as_string().as_deref(), now()),
                 None => false,
             }
         };
@@ -517,6 +533,14 @@ impl Driver {
 
     fn on_close(&self, event: &web_sys::CloseEvent) {
         let close = CloseEvent::from_web(event);
+        // Asked before the state is borrowed: it is the application's code.
+        let user_closed = matches!(self.state.borrow().phase, Phase::Closing | Phase::Closed);
+        let declined = !user_closed
+            && self
+                .options
+                .should_reconnect
+                .as_ref()
+                .is_some_and(|predicate| !predicate.allows(&close));
         let (old_socket, decision) = {
             let mut state = self.state.borrow_mut();
             state.stop_connection_timers();
@@ -528,15 +552,24 @@ impl Driver {
                 _ => {
                     let random = state.jitter.next();
                     Some(
-                        self.options
+                        match self
+                            .options
                             .policy
-                            .decide(close.code, state.retries, uptime, random),
+                            .decide(close.code, state.retries, uptime, random)
+                        {
+                            Decision::Retry { .. } if declined => {
+                                Decision::GiveUp(GiveUpReason::Declined { code: close.code })
+                            }
+                            decision => decision,
+                        },
                     )
                 }
             };
             match &decision {
-                None => state.phase = Phase::Closed,
-                Some(Decision::GiveUp(_)) => state.phase = Phase::Closed,
+                None | Some(Decision::GiveUp(_)) => {
+                    state.phase = Phase::Closed;
+                    state.network = None;
+                }
                 Some(Decision::Retry { retry, delay_ms }) => {
                     state.phase = Phase::Waiting;
                     state.retries = *retry;
@@ -569,6 +602,12 @@ impl Driver {
         drop(old_socket);
     }
 
+    /// The network is back, or the page visible again: a socket waiting to
+    /// retry does so at once.
+    fn retry_now(&self) {
+        self.retry();
+    }
+
     fn retry(&self) {
         {
             let mut state = self.state.borrow_mut();
@@ -576,6 +615,10 @@ impl Driver {
                 return;
             }
             state.retry_timer = None;
+            if is_offline() {
+                // Retrying cannot work: wait for `online` (NetworkWatch).
+                return;
+            }
         }
         if self.connect().is_err() {
             // The URL connected before, so this cannot happen; stop rather
@@ -599,6 +642,7 @@ impl Driver {
             Phase::Waiting => {
                 state.retry_timer = None;
                 state.phase = Phase::Closed;
+                state.network = None;
                 Ok(())
             }
             Phase::Closing | Phase::Closed => Ok(()),

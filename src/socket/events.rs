@@ -197,7 +197,10 @@ macro_rules! event_methods {
             &self,
             callback: impl FnMut($crate::CloseEvent) + 'static,
         ) -> $crate::Listener {
-            $crate::Listener::add(&self.events().close, $crate::socket::events::decode_close(callback))
+            $crate::Listener::add(
+                &self.events().close,
+                $crate::socket::events::decode_close(callback),
+            )
         }
 
         /// Adds an error listener (see `add_open_listener`).

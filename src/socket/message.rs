@@ -8,7 +8,6 @@ use web_sys::{Blob, File, ImageData};
 use crate::bindings::to_usv_string;
 use crate::error::{Error, Operation};
 
-
 /// A message received from the peer (or an owned message to send).
 ///
 /// Which binary variant arrives depends on [`BinaryType`](crate::BinaryType):

@@ -8,10 +8,10 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::socket::blocked_port::is_blocked_port;
-use crate::socket::close::validate_close;
 use crate::bindings::{AnySend, BinaryTypeAttribute, LOCATION};
 use crate::error::{Error, Operation};
+use crate::socket::blocked_port::is_blocked_port;
+use crate::socket::close::validate_close;
 use crate::socket::events::EventHub;
 use crate::socket::listeners::Listeners;
 use crate::socket::message::Payload;
@@ -459,7 +459,6 @@ fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), 
     }
 }
 
-
 /// `url` parsed against the page's or worker's location, as the
 /// constructor's first step does; `None` if it does not parse.
 fn resolve(url: &str) -> Option<web_sys::Url> {
@@ -496,7 +495,6 @@ fn send_image_data(raw: &web_sys::WebSocket, image: &web_sys::ImageData) -> Resu
     let pixels = js_sys::Reflect::get(image, &JsValue::from_str("data"))?;
     send_buffer_source(raw, &pixels)
 }
-
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
     raw.unchecked_ref::<AnySend>().send(data)

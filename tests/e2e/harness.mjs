@@ -103,6 +103,24 @@ export function usePackagePage({ setup, ...options } = {}) {
   return ctx;
 }
 
+/**
+ * Takes the page of `ctx` offline or back online. Chromium: the DevTools
+ * protocol's network emulation (navigator.onLine follows, the events fire,
+ * connections fail). Firefox and WebKit have no such switch for a page, so
+ * there `navigator.onLine` is overridden and the event dispatched.
+ */
+export async function setOffline(ctx, offline) {
+  if (ctx.engine === 'chromium') {
+    ctx.cdp ??= await ctx.page.context().newCDPSession(ctx.page);
+    await ctx.cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    return;
+  }
+  await ctx.page.evaluate((offline) => {
+    Object.defineProperty(Navigator.prototype, 'onLine', { configurable: true, get: () => !offline });
+    window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
+  }, offline);
+}
+
 /** `body(engine)` inside a `describe(engine)` for every engine under test. */
 export function forEachEngine(body) {
   for (const engine of ENGINES) describe(engine, () => body(engine));

@@ -11,7 +11,9 @@ use std::rc::Rc;
 use signal::Signal;
 use wasm_bindgen::prelude::*;
 
-use wasm_websocket::{BinaryType, ConnectOptions, Connection, Error, Message, ReadyState, WebSocket};
+use wasm_websocket::{
+    BinaryType, ConnectOptions, Connection, Error, Message, ReadyState, WebSocket,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -213,7 +215,10 @@ pub async fn bench_async(
                 state: ReadyState::Closed,
             }))
     }
-    async fn send(writer: &mut wasm_websocket::ConnectionWriter, message: Message) -> Result<(), Error> {
+    async fn send(
+        writer: &mut wasm_websocket::ConnectionWriter,
+        message: Message,
+    ) -> Result<(), Error> {
         std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_ready(cx)).await?;
         Pin::new(&mut *writer).start_send(message)?;
         std::future::poll_fn(|cx| Pin::new(&mut *writer).poll_flush(cx)).await
