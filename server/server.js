@@ -19,6 +19,10 @@
 //   /hang [key]         never answers the handshake (GET /control/hanging?key=K
 //                       counts those still open)
 //   /violate            sends a frame with a reserved opcode after open
+//   /stall-once [key]   the first connection with a key is never read (the
+//                       server "stopped reading"); later ones record the
+//                       first 4 bytes (big-endian) of each binary message:
+//                       GET /control/received?key=K lists them
 // Any WebSocket URL with [key] is refused (503) while a refusal window for
 // that key is open: HTTP GET /control/refuse?key=K&ms=N opens one.
 // HTTP GET /control/drop?key=K drops every open connection with that key.
@@ -106,6 +110,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   const rooms = createChatRooms(chat, say);
   const refusals = new Map(); // key -> time (ms) until which upgrades are refused
   const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
+  const stalls = new Map(); // /stall-once key -> { connections, received }
   const timers = new Set();
   const later = (ms, fn) => {
     const t = setTimeout(() => {
@@ -126,7 +131,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls }));
 
   // Bytes that are not HTTP at all: answer 400 and hang up, never crash.
   server.on('clientError', (err, socket) => {
@@ -205,6 +210,20 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
         later(interval, next);
         return;
       }
+      case '/stall-once': {
+        const stall = stalls.get(ws.key) ?? { connections: 0, received: [] };
+        stalls.set(ws.key, stall);
+        if (stall.connections++ === 0) {
+          // Stop reading: the client's data piles up in TCP buffers, then
+          // in its browser (bufferedAmount).
+          ws._socket.pause();
+          return;
+        }
+        ws.on('message', (data, isBinary) => {
+          if (isBinary && data.length >= 4) stall.received.push(data.readUInt32BE(0));
+        });
+        return;
+      }
       case '/violate':
         // FIN + reserved opcode 0xB: a protocol violation the client must fail on.
         later(intParam(params, 'delay', 0), () => ws._socket.write(Buffer.from([0x8b, 0x00])));
@@ -228,7 +247,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls }) {
   const url = new URL(req.url, 'http://localhost');
   const origin = req.headers.origin;
   if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
@@ -246,6 +265,11 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms }) 
     // see that an abandoned connect really closed its socket.
     const key = url.searchParams.get('key');
     reply(200, String([...hanging].filter((s) => s.hangKey === key).length));
+    return;
+  }
+  if (url.pathname === '/control/received') {
+    // The sequence numbers /stall-once connections after the first got.
+    reply(200, JSON.stringify(stalls.get(url.searchParams.get('key'))?.received ?? []));
     return;
   }
   if (url.pathname === '/control/drop') {

@@ -144,6 +144,7 @@ async fn refused_connections_are_retried_with_growing_jittered_delays() {
                 attempt,
                 delay_ms,
                 close,
+                ..
             } => {
                 assert_eq!(close.code, 1006);
                 Some((*attempt, *delay_ms))

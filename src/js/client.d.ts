@@ -19,6 +19,18 @@ export interface ReconnectingDetail {
   code: number;
   reason: string;
   wasClean: boolean;
+  /**
+   * Messages of the lost connection the browser never put on the network
+   * (its `bufferedAmount` at the close): back at the head of the outbox,
+   * sent first on the next connection.
+   */
+  resent: number;
+  /**
+   * Messages of the lost connection that had left the browser (entirely or
+   * in part) since its buffer last read 0: they may not have arrived. (In
+   * WebKit `bufferedAmount` cannot tell, so this is a lower bound there.)
+   */
+  possiblyLost: number;
 }
 
 /** `detail` of a `gaveup` event. */

@@ -305,12 +305,16 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
             attempt,
             delay_ms,
             close,
+            resent,
+            possibly_lost,
         } => {
             set("attempt", (*attempt).into());
             set("delay", (*delay_ms).into());
             set("code", close.code.into());
             set("reason", close.reason.as_str().into());
             set("wasClean", close.was_clean.into());
+            set("resent", (*resent).into());
+            set("possiblyLost", (*possibly_lost).into());
             RECONNECTING
         }
         ReconnectEvent::Reconnected { attempt } => {

@@ -83,13 +83,15 @@ impl<T> Outbox<T> {
     }
 
     /// Takes the oldest item.
-    pub(crate) fn pop(&mut self) -> Option<T> {
+    /// Takes the oldest item, with its size.
+    pub(crate) fn pop(&mut self) -> Option<(T, usize)> {
         let (item, size) = self.items.pop_front()?;
         self.bytes -= size;
-        Some(item)
+        Some((item, size))
     }
 
-    /// Puts an item back at the front (it could not be sent after all).
+    /// Puts an item back at the front (it could not be sent after all, or
+    /// must go again), whatever the bounds: it was accepted before.
     pub(crate) fn unpop(&mut self, item: T, size: usize) {
         self.bytes += size;
         self.items.push_front((item, size));
@@ -122,11 +124,11 @@ mod tests {
         ob.push("bb", 2).unwrap();
         ob.push("ccc", 3).unwrap();
         assert_eq!((ob.len(), ob.bytes()), (3, 6));
-        assert_eq!(ob.pop(), Some("a"));
+        assert_eq!(ob.pop(), Some(("a", 1)));
         assert_eq!((ob.len(), ob.bytes()), (2, 5));
         ob.unpop("a", 1);
         let drained: Vec<_> = std::iter::from_fn(|| ob.pop()).collect();
-        assert_eq!(drained, ["a", "bb", "ccc"]);
+        assert_eq!(drained, [("a", 1), ("bb", 2), ("ccc", 3)]);
         assert_eq!((ob.len(), ob.bytes()), (0, 0));
     }
 
@@ -145,8 +147,8 @@ mod tests {
             }
         );
         assert_eq!(err.name(), "QuotaExceededError");
-        assert_eq!(ob.pop(), Some("a"));
-        assert_eq!(ob.pop(), Some("b"));
+        assert_eq!(ob.pop().map(|(item, _)| item), Some("a"));
+        assert_eq!(ob.pop().map(|(item, _)| item), Some("b"));
     }
 
     #[test]
@@ -154,7 +156,7 @@ mod tests {
         let mut ob = outbox(10, 10);
         ob.push("x", 10).unwrap();
         assert!(ob.push("y", 1).is_err());
-        assert_eq!(ob.pop(), Some("x"));
+        assert_eq!(ob.pop().map(|(item, _)| item), Some("x"));
         ob.push("big", 10).unwrap();
         assert!(outbox(10, 10).push("huge", 11).is_err());
     }

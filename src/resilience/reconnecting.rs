@@ -19,6 +19,8 @@ use crate::resilience::backoff::{Decision, GiveUpReason, Jitter};
 use crate::resilience::heartbeat::{Beat, Heartbeat};
 use crate::resilience::network::{is_offline, NetworkWatch};
 use crate::resilience::outbox::Outbox;
+use crate::resilience::outgoing::Outgoing;
+use crate::resilience::sent_log::SentLog;
 use crate::socket::close::validate_close;
 use crate::socket::close_event::CloseEvent;
 use crate::socket::events::{EventHub, EventKind, Listener};
@@ -40,6 +42,14 @@ pub enum ReconnectEvent {
         delay_ms: u32,
         /// How the previous connection ended.
         close: CloseEvent,
+        /// Messages of the lost connection that the browser never put on
+        /// the network: back at the head of the outbox, sent first on the
+        /// next connection.
+        resent: u32,
+        /// Messages of the lost connection that had left the browser
+        /// (entirely or in part) since its buffer was last seen empty:
+        /// they may or may not have reached the server.
+        possibly_lost: u32,
     },
     /// Retry number `attempt` is open; the outbox has been sent.
     Reconnected {
@@ -66,9 +76,12 @@ pub enum ReconnectEvent {
 ///   [`ReconnectEvent`] after each close.
 /// - `send` while not connected queues the message (in order, bounded);
 ///   the queue is sent on the next open, before the open handlers run and
-///   before any newer send. Messages already handed to the browser when a
-///   connection dies may be lost, as with any WebSocket; a queued message is
-///   sent at most once.
+///   before any newer send. When a connection dies, the messages whose
+///   bytes the browser never put on the network (its `bufferedAmount` at
+///   the close) go back to the head of the outbox and are sent first on the
+///   next connection; the ones that had left it may be lost, and their
+///   number is reported ([`ReconnectEvent::Reconnecting`]'s
+///   `possibly_lost`). A message is sent at most once per connection.
 /// - `ready_state` is `Connecting` while connecting or waiting to retry.
 ///
 /// ```no_run
@@ -122,7 +135,11 @@ struct State {
     retries: u32,
     reconnects: u32,
     opened_at: Option<f64>,
-    outbox: Outbox<Message>,
+    outbox: Outbox<Outgoing>,
+    /// This connection's sends that may still be in the browser's buffer.
+    sent: SentLog<Outgoing>,
+    /// `bufferedAmount` of a connection we abandoned, for its close.
+    abandoned_unsent: Option<u32>,
     jitter: Jitter,
     heartbeat: Option<Heartbeat>,
     heartbeat_timer: Option<Interval>,
@@ -198,6 +215,8 @@ impl ReconnectingWebSocket {
                 reconnects: 0,
                 opened_at: None,
                 outbox: Outbox::new(options.outbox),
+                sent: SentLog::default(),
+                abandoned_unsent: None,
                 jitter: Jitter::seeded(seed),
                 heartbeat: None,
                 heartbeat_timer: None,
@@ -321,10 +340,19 @@ impl ReconnectingWebSocket {
                     && state.socket.as_ref().map(WebSocket::ready_state)
                         == Some(ReadyState::Open) =>
             {
-                match &state.socket {
-                    Some(socket) => socket.send(payload),
-                    None => Err(Error::NotOpen),
+                let state = &mut *state;
+                let Some(socket) = &state.socket else {
+                    return Err(Error::NotOpen);
+                };
+                let before = socket.buffered_amount();
+                socket.send(payload)?;
+                // Kept until the browser's buffer is seen empty, to be sent
+                // again if the connection dies with it unsent.
+                let size = socket.buffered_amount().saturating_sub(before);
+                if let Ok(kept) = Outgoing::keep(payload) {
+                    state.sent.push(kept, size, before);
                 }
+                Ok(())
             }
             // Queueing turned off: as a plain socket while not open.
             Phase::Open | Phase::Connecting | Phase::Waiting if !self.queues() => {
@@ -333,7 +361,7 @@ impl ReconnectingWebSocket {
             Phase::Open | Phase::Connecting | Phase::Waiting => {
                 let message = Message::from_payload(payload)?;
                 let size = message.byte_len();
-                state.outbox.push(message, size)
+                state.outbox.push(Outgoing::Owned(message), size)
             }
             Phase::Closing => Err(Error::Closed {
                 state: ReadyState::Closing,
@@ -460,12 +488,14 @@ impl Driver {
             // The outbox goes first, in order, before any newer send.
             let state = &mut *state;
             if let Some(socket) = &state.socket {
-                while let Some(message) = state.outbox.pop() {
-                    if socket.send(&message).is_err() {
-                        let size = message.byte_len();
+                while let Some((message, size)) = state.outbox.pop() {
+                    let before = socket.buffered_amount();
+                    if message.send(socket).is_err() {
                         state.outbox.unpop(message, size);
                         break;
                     }
+                    let sent = socket.buffered_amount().saturating_sub(before);
+                    state.sent.push(message, sent, before);
                 }
             }
             if state.attempt > 0 {
@@ -485,6 +515,15 @@ impl Driver {
     fn on_message(&self, event: &web_sys::MessageEvent) {
         let swallow = {
             let mut state = self.state.borrow_mut();
+            // A drained buffer while the connection receives: what was sent
+            // has left the browser, nothing to keep.
+            let drained = state
+                .socket
+                .as_ref()
+                .is_some_and(|socket| socket.buffered_amount() == 0);
+            if drained && !state.sent.is_empty() {
+                state.sent.clear();
+            }
             match &mut state.heartbeat {
                 Some(beat) => beat.on_message(event.data().as_string().as_deref(), now()),
                 None => false,
@@ -522,7 +561,9 @@ impl Driver {
         let socket = {
             let mut state = self.state.borrow_mut();
             state.forwarders.clear();
-            state.socket.take()
+            let socket = state.socket.take();
+            state.abandoned_unsent = socket.as_ref().map(WebSocket::buffered_amount);
+            socket
         };
         // Dropping closes it in the browser; our listeners are gone.
         drop(socket);
@@ -541,11 +582,27 @@ impl Driver {
                 .should_reconnect
                 .as_ref()
                 .is_some_and(|predicate| !predicate.allows(&close));
-        let (old_socket, decision) = {
+        let (old_socket, decision, resent, possibly_lost) = {
             let mut state = self.state.borrow_mut();
             state.stop_connection_timers();
             state.forwarders.clear();
             let old = state.socket.take();
+            // The browser keeps counting what it never sent, even now.
+            let unsent_bytes = old
+                .as_ref()
+                .map(WebSocket::buffered_amount)
+                .or(state.abandoned_unsent.take())
+                .unwrap_or(0);
+            let tail = state.sent.split(unsent_bytes);
+            let resent = tail.unsent.len() as u32;
+            let lost_by_us = !matches!(state.phase, Phase::Closing | Phase::Closed);
+            if lost_by_us {
+                // Before anything queued since, which is newer; past the
+                // outbox's bounds if need be: these were accepted already.
+                for (message, size) in tail.unsent.into_iter().rev() {
+                    state.outbox.unpop(message, size as usize);
+                }
+            }
             let uptime = state.opened_at.take().map_or(0.0, |t| now() - t);
             let decision = match state.phase {
                 Phase::Closing | Phase::Closed => None,
@@ -582,7 +639,7 @@ impl Driver {
                     }));
                 }
             }
-            (old, decision)
+            (old, decision, resent, tail.possibly_lost)
         };
         self.events.close.dispatch(event);
         match decision {
@@ -591,6 +648,8 @@ impl Driver {
                     attempt: retry,
                     delay_ms,
                     close,
+                    resent,
+                    possibly_lost,
                 });
             }
             Some(Decision::GiveUp(reason)) => {

@@ -1,0 +1,75 @@
+//! [`Outgoing`]: a message a reconnecting socket keeps to send (again)
+//! later: queued while disconnected, or kept in the sent log in case the
+//! connection dies before the browser sends it. JS values stay in JS
+//! (buffers are copied there, since the page may reuse them), so keeping
+//! megabytes of them never grows wasm memory.
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::Error;
+use crate::socket::message::{Message, Payload};
+use crate::socket::websocket::WebSocket;
+
+/// A message kept for a later send.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// Owned Rust data (what the Rust faces send, and what is queued).
+    Owned(Message),
+    /// A JS value the browser's `send` takes as it is.
+    Js(JsValue),
+}
+
+impl Outgoing {
+    /// A copy of `payload` that later changes to the caller's data (a
+    /// reused buffer, wasm memory) cannot reach.
+    pub(crate) fn keep(payload: Payload<'_>) -> Result<Self, Error> {
+        Ok(match payload {
+            Payload::Text(_) | Payload::Bytes(_) => Self::Owned(Message::from_payload(payload)?),
+            Payload::ArrayBuffer(buffer) => Self::Js(buffer.slice(0).into()),
+            Payload::View(view) => Self::Js(copy_view(view)),
+            Payload::Blob(blob) => Self::Js(blob.clone().into()),
+            Payload::ImageData(image) => Self::Js(copy_view(&pixels(image))),
+            Payload::JsValue(value) => {
+                if value.is_string() || value.is_instance_of::<web_sys::Blob>() {
+                    Self::Js(value.clone())
+                } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+                    Self::Js(buffer.slice(0).into())
+                } else if js_sys::ArrayBuffer::is_view(value) {
+                    Self::Js(copy_view(value))
+                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
+                    Self::Js(copy_view(&pixels(image)))
+                } else {
+                    Self::Owned(Message::from_payload(payload)?)
+                }
+            }
+        })
+    }
+
+    pub(crate) fn send(&self, socket: &WebSocket) -> Result<(), Error> {
+        match self {
+            Self::Owned(message) => socket.send(message),
+            Self::Js(value) => socket.send(Payload::JsValue(value)),
+        }
+    }
+}
+
+/// The bytes an `ArrayBufferView` sees, copied into a new JS array.
+fn copy_view(view: &JsValue) -> JsValue {
+    let number = |key: &str| {
+        Reflect::get(view, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as u32
+    };
+    let buffer = Reflect::get(view, &JsValue::from_str("buffer")).unwrap_or_default();
+    let (offset, length) = (number("byteOffset"), number("byteLength"));
+    Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length)
+        .slice(0, length)
+        .into()
+}
+
+/// An `ImageData`'s pixel array, as the JS value it is.
+fn pixels(image: &web_sys::ImageData) -> JsValue {
+    Reflect::get(image, &JsValue::from_str("data")).unwrap_or_default()
+}
