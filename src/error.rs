@@ -83,6 +83,9 @@ pub enum Error {
         /// The state the socket was in (`Closing` or `Closed`).
         state: ReadyState,
     },
+    /// `reconnect()` on a connection made without the reconnect option.
+    /// `InvalidStateError`.
+    NotReconnecting,
     /// The connection could not be opened: the handshake was refused or
     /// failed. Carries the close event the browser reported (code 1006).
     /// `NetworkError`.
@@ -144,7 +147,7 @@ impl Error {
             | Self::CloseReasonTooLong { .. } => "SyntaxError",
             Self::BlockedPort { .. } => "SecurityError",
             Self::InvalidCloseCode(_) => "InvalidAccessError",
-            Self::NotOpen | Self::Closed { .. } => "InvalidStateError",
+            Self::NotOpen | Self::Closed { .. } | Self::NotReconnecting => "InvalidStateError",
             Self::ConnectionFailed(_) | Self::ConnectionLost(_) => "NetworkError",
             Self::ConnectTimeout { .. } => "TimeoutError",
             Self::OutboxFull { .. } => "QuotaExceededError",
@@ -230,6 +233,9 @@ impl fmt::Display for Error {
                 "close reason is {bytes} bytes of UTF-8; at most {MAX_REASON_BYTES} are allowed"
             ),
             Self::NotOpen => f.write_str("cannot send: the socket is still CONNECTING"),
+            Self::NotReconnecting => {
+                f.write_str("reconnect() needs a reconnecting socket: pass the reconnect option")
+            }
             Self::Closed { state } => write!(
                 f,
                 "cannot send: the socket is {state}; the browser would drop the data"

@@ -199,6 +199,15 @@ impl Lifecycle {
         Ok(CloseOutcome::EventFollows)
     }
 
+    /// `reconnect()`: only a reconnecting connection can.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
+    pub(crate) fn reconnect(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        match &self.endpoint {
+            Endpoint::Plain(_) => Err(Error::NotReconnecting),
+            Endpoint::Reconnecting(socket) => socket.reconnect_inner(code, reason),
+        }
+    }
+
     /// Whether a plain connection's connect timeout closed it.
     pub(crate) fn timed_out(&self) -> bool {
         self.timed_out.get()

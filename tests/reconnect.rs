@@ -521,3 +521,57 @@ async fn while_offline_no_retry_is_made_and_online_retries_at_once() {
     assert!(after < 100.0, "open {after} ms after online");
     ws.close().unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn reconnect_replaces_the_connection_at_once_and_starts_again_after_close() {
+    let key = unique_key("restart");
+    let ws = reconnecting(
+        &url(&format!("/echo?key={key}")),
+        options(ReconnectPolicy {
+            min_delay_ms: 5_000,
+            max_delay_ms: 5_000,
+            ..fast_policy()
+        }),
+    )
+    .unwrap();
+    let trace = Trace::attach(&ws);
+    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    assert_eq!(
+        ws.reconnect_with(1001, ""),
+        Err(Error::InvalidCloseCode(1001))
+    );
+    assert_eq!(
+        ws.ready_state(),
+        ReadyState::Open,
+        "a bad code changes nothing"
+    );
+    ws.reconnect_with(4000, "again").unwrap();
+    assert_eq!(ws.ready_state(), ReadyState::Connecting);
+    ws.send("queued across the reconnect").unwrap();
+    wait_until("the new connection", 3_000, || trace.count("open") == 2).await;
+    wait_until("the echo", 3_000, || trace.texts.borrow().len() == 1).await;
+    assert_eq!(trace.events.borrow()[1].1, "close 4000 again");
+    assert!(matches!(
+        trace.reconnects.borrow()[0],
+        ReconnectEvent::Reconnecting {
+            attempt: 1,
+            delay_ms: 0,
+            ..
+        }
+    ));
+    ws.close().unwrap();
+    wait_until("the final close", 3_000, || {
+        ws.ready_state() == ReadyState::Closed
+    })
+    .await;
+    ws.reconnect().unwrap();
+    assert_eq!(ws.ready_state(), ReadyState::Connecting);
+    wait_until("a fresh start", 3_000, || trace.count("open") == 3).await;
+    ws.send("after the restart").unwrap();
+    wait_until("the second echo", 3_000, || trace.texts.borrow().len() == 2).await;
+    assert_eq!(
+        *trace.texts.borrow(),
+        ["queued across the reconnect", "after the restart"]
+    );
+    ws.close().unwrap();
+}

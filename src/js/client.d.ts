@@ -190,6 +190,16 @@ export class WebSocketClient extends EventTarget {
    */
   readonly closed: Promise<CloseEvent>;
   /**
+   * With `reconnect`: closes the current connection (with `code` and
+   * `reason`, checked as `close()` checks them) and connects again at once,
+   * the backoff reset (`close`, then `reconnecting` with delay 0, then
+   * `open`). After the final close it starts again, with new `opened` and
+   * `closed` promises.
+   * @throws {DOMException} `InvalidStateError` without the `reconnect`
+   * option; `InvalidAccessError`/`SyntaxError` for a bad code or reason.
+   */
+  reconnect(code?: number, reason?: string): void;
+  /**
    * Resolves once `bufferedAmount` is at most `highWaterMark` (default:
    * the constructor option, 1 MiB), so a producer can wait before sending
    * more. Rejects with `InvalidStateError` if the socket is not open or

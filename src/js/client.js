@@ -67,6 +67,8 @@ const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'f
 
 export class WebSocketClient extends EventTarget {
   #core;
+  /** The constructor's arguments, for a reconnect() after the final close. */
+  #args;
   /** This client, weakly: what the core and the signals call back through. */
   #self = new WeakRef(this);
   /** The browser's socket of a plain connection (null when reconnecting). */
@@ -96,8 +98,14 @@ export class WebSocketClient extends EventTarget {
    */
   constructor(url, protocols = undefined, options = undefined) {
     super();
+    this.#args = [url, protocols, options];
+    this.#start();
+  }
+
+  /** Connects: a new core (at construction, or to start again). */
+  #start() {
     const self = this.#self;
-    this.#core = new WebSocketClientCore(url, protocols, options, (kind, event, last) => {
+    this.#core = new WebSocketClientCore(...this.#args, (kind, event, last) => {
       self.deref()?.#deliver(kind, event, last);
     });
     this.#reconnects = this.#core.reconnects;
@@ -191,6 +199,29 @@ export class WebSocketClient extends EventTarget {
       // follows, the last one was final.
       this.#finish();
     }
+    this.#keepAlive();
+  }
+
+  /**
+   * With `reconnect`: closes the current connection (with `code` and
+   * `reason`, checked as `close()` checks them) and connects again at once,
+   * the backoff reset; after the final close, starts again with the
+   * constructor's arguments (and new `opened`/`closed` promises).
+   */
+  reconnect(code = undefined, reason = undefined) {
+    if (!this.#reconnects) throw WebSocketClientCore.notReconnecting();
+    if (this.#core) {
+      this.#core.reconnect(code, reason);
+      this.#keepAlive();
+      return;
+    }
+    WebSocketClientCore.checkClose(code, reason);
+    this.#final = null;
+    this.#finished = false;
+    this.#opened = false;
+    this.#openedPromise = null;
+    this.#closedPromise = null;
+    this.#start();
     this.#keepAlive();
   }
 

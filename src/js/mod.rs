@@ -226,6 +226,20 @@ impl WebSocketClientCore {
         Ok(matches!(outcome, CloseOutcome::FinishedNow(_)))
     }
 
+    /// `reconnect(code?, reason?)`: closes the current connection and
+    /// connects again at once (see `ReconnectingWebSocket::reconnect`).
+    pub fn reconnect(&self, code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
+        let (code, reason) = close_arguments(code, reason)?;
+        Ok(self.lifecycle.reconnect(code, reason.as_deref())?)
+    }
+
+    /// The error of `reconnect()` on a client without the reconnect option,
+    /// for the class once the core has been released.
+    #[wasm_bindgen(js_name = notReconnecting)]
+    pub fn not_reconnecting() -> JsValue {
+        crate::error::Error::NotReconnecting.into()
+    }
+
     /// What `close(code, reason)` throws for bad arguments, checked without
     /// a socket: the class calls it once the core has been released.
     #[wasm_bindgen(js_name = checkClose)]

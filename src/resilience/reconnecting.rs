@@ -147,6 +147,9 @@ struct State {
     retry_timer: Option<Timeout>,
     /// Online/visibility/bfcache listeners; dropped at the final close.
     network: Option<NetworkWatch>,
+    /// `reconnect()` was called: the close on its way is followed by a new
+    /// connection at once, with the backoff reset.
+    restart: bool,
 }
 
 impl State {
@@ -223,6 +226,7 @@ impl ReconnectingWebSocket {
                 connect_timer: None,
                 retry_timer: None,
                 network: None,
+                restart: false,
             }),
             options,
             me: me.clone(),
@@ -256,6 +260,8 @@ impl ReconnectingWebSocket {
                 Some(ReadyState::Open) => Phase::Open,
                 _ => Phase::Connecting,
             },
+            // reconnect(): the old connection closes, a new one follows.
+            Phase::Closing if state.restart => Phase::Connecting,
             phase => phase,
         }
     }
@@ -332,6 +338,12 @@ impl ReconnectingWebSocket {
     pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
+        // Not open, but a connection is (or will be) on its way; a close
+        // for reconnect() counts too.
+        let between_connections = matches!(
+            state.phase,
+            Phase::Open | Phase::Connecting | Phase::Waiting
+        ) || (state.phase == Phase::Closing && state.restart);
         match state.phase {
             // Straight to the browser only while truly open; a connection
             // the server is closing queues like a lost one.
@@ -355,10 +367,8 @@ impl ReconnectingWebSocket {
                 Ok(())
             }
             // Queueing turned off: as a plain socket while not open.
-            Phase::Open | Phase::Connecting | Phase::Waiting if !self.queues() => {
-                Err(Error::NotOpen)
-            }
-            Phase::Open | Phase::Connecting | Phase::Waiting => {
+            _ if between_connections && !self.queues() => Err(Error::NotOpen),
+            _ if between_connections => {
                 let message = Message::from_payload(payload)?;
                 let size = message.byte_len();
                 state.outbox.push(Outgoing::Owned(message), size)
@@ -366,7 +376,7 @@ impl ReconnectingWebSocket {
             Phase::Closing => Err(Error::Closed {
                 state: ReadyState::Closing,
             }),
-            Phase::Closed => Err(Error::Closed {
+            _ => Err(Error::Closed {
                 state: ReadyState::Closed,
             }),
         }
@@ -384,6 +394,29 @@ impl ReconnectingWebSocket {
     /// [`WebSocket::close_with`].
     pub fn close_with(&self, code: u16, reason: &str) -> Result<(), Error> {
         self.driver.close(Some(code), Some(reason))
+    }
+
+    /// Closes the current connection (if any) and connects again at once,
+    /// with the backoff reset: the close event of the old connection fires,
+    /// then `Reconnecting { attempt: 1, delay_ms: 0, .. }`, then the new
+    /// connection's `open`. While waiting to retry it connects now. After
+    /// the final close (a `close()`, giving up) it starts again.
+    pub fn reconnect(&self) -> Result<(), Error> {
+        self.driver.reconnect(None, None)
+    }
+
+    /// [`reconnect`](Self::reconnect), closing the current connection with
+    /// `code` and `reason` (validated as for [`WebSocket::close_with`]).
+    pub fn reconnect_with(&self, code: u16, reason: &str) -> Result<(), Error> {
+        self.driver.reconnect(Some(code), Some(reason))
+    }
+
+    pub(crate) fn reconnect_inner(
+        &self,
+        code: Option<u16>,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
+        self.driver.reconnect(code, reason)
     }
 
     crate::socket::events::event_methods!();
@@ -595,7 +628,8 @@ impl Driver {
                 .unwrap_or(0);
             let tail = state.sent.split(unsent_bytes);
             let resent = tail.unsent.len() as u32;
-            let lost_by_us = !matches!(state.phase, Phase::Closing | Phase::Closed);
+            let restart = std::mem::take(&mut state.restart);
+            let lost_by_us = restart || !matches!(state.phase, Phase::Closing | Phase::Closed);
             if lost_by_us {
                 // Before anything queued since, which is newer; past the
                 // outbox's bounds if need be: these were accepted already.
@@ -605,6 +639,11 @@ impl Driver {
             }
             let uptime = state.opened_at.take().map_or(0.0, |t| now() - t);
             let decision = match state.phase {
+                // reconnect(): again at once, the backoff reset.
+                _ if restart => Some(Decision::Retry {
+                    retry: 1,
+                    delay_ms: 0,
+                }),
                 Phase::Closing | Phase::Closed => None,
                 _ => {
                     let random = state.jitter.next();
@@ -629,7 +668,9 @@ impl Driver {
                 }
                 Some(Decision::Retry { retry, delay_ms }) => {
                     state.phase = Phase::Waiting;
-                    state.retries = *retry;
+                    // reconnect() resets the backoff: a failure after it
+                    // is retry 1 again.
+                    state.retries = if restart { 0 } else { *retry };
                     state.attempt = *retry;
                     let me = self.me.clone();
                     state.retry_timer = Some(Timeout::new(*delay_ms, move || {
@@ -683,6 +724,50 @@ impl Driver {
             // The URL connected before, so this cannot happen; stop rather
             // than spin.
             self.state.borrow_mut().phase = Phase::Closed;
+        }
+    }
+
+    fn reconnect(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        validate_close(code, reason)?;
+        let mut state = self.state.borrow_mut();
+        match state.phase {
+            Phase::Connecting | Phase::Open => {
+                state.phase = Phase::Closing;
+                state.restart = true;
+                state.stop_connection_timers();
+                match &state.socket {
+                    Some(socket) => socket.close_inner(code, reason),
+                    None => Ok(()),
+                }
+            }
+            // A close is on its way: the new connection follows it.
+            Phase::Closing => {
+                state.restart = true;
+                Ok(())
+            }
+            Phase::Waiting => {
+                state.retries = 0;
+                state.attempt = 1;
+                drop(state);
+                self.retry();
+                Ok(())
+            }
+            Phase::Closed => {
+                state.retries = 0;
+                state.attempt = 0;
+                state.phase = Phase::Waiting;
+                if state.network.is_none() {
+                    let me = self.me.clone();
+                    state.network = Some(NetworkWatch::start(move || {
+                        if let Some(driver) = me.upgrade() {
+                            driver.retry_now();
+                        }
+                    }));
+                }
+                drop(state);
+                self.retry();
+                Ok(())
+            }
         }
     }
 

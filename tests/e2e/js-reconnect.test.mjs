@@ -396,4 +396,62 @@ forEachEngine((engine) => {
     assert.deepEqual(seqs, expected, 'exactly the unsent tail, once each, in order');
     assert.deepEqual(await ctx.page.problems(), []);
   });
+
+  test('reconnect() closes and connects again at once with the backoff reset; after the final close it starts again', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const key = `js-restart-${Math.random()}`;
+      const c = new WSC(`${WS_BASE}/echo?key=${key}`, 'echo-protocol', { reconnect: { minDelay: 5000, maxDelay: 5000 } });
+      const log = [];
+      const texts = [];
+      c.onopen = () => log.push('open');
+      c.onclose = (e) => log.push(`close ${e.code} ${e.reason}`);
+      c.onmessage = (e) => texts.push(e.data);
+      c.addEventListener('reconnecting', (e) => log.push(`reconnecting ${e.detail.attempt} ${e.detail.delay}`));
+      c.addEventListener('reconnected', (e) => log.push(`reconnected ${e.detail.attempt}`));
+      await c.opened;
+      const bad = (() => { try { c.reconnect(1001); return 'no error'; } catch (e) { return e.name; } })();
+      const stateAfterBad = c.readyState;
+      // 1. While open: close 4000 "again", then at once a new connection.
+      c.reconnect(4000, 'again');
+      c.send('queued across the reconnect');
+      await until('reopen', () => log.filter((l) => l === 'open').length === 2);
+      await until('echo', () => texts.length === 1);
+      // 2. While waiting out a 5 s backoff: connect now.
+      const lost = new Promise((resolve) => c.addEventListener('reconnecting', resolve, { once: true }));
+      await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
+      await lost;
+      await sleep(500); // README, engines: Firefox's delay after a failed connection
+      let start = performance.now();
+      c.reconnect();
+      await until('open after the backoff was cut short', () => log.filter((l) => l === 'open').length === 3);
+      const waitCut = performance.now() - start;
+      // 3. After the final close: start again, with new promises.
+      c.close(1000, 'bye');
+      const firstClosed = await c.closed;
+      const closedState = c.readyState;
+      c.reconnect();
+      const restartedState = c.readyState;
+      await c.opened;
+      const secondClosed = c.closed;
+      c.send('after the restart');
+      await until('second echo', () => texts.length === 2);
+      c.close();
+      const second = await secondClosed;
+      const plain = new WSC(`${WS_BASE}/echo`);
+      const plainError = (() => { try { plain.reconnect(); return 'no error'; } catch (e) { return `${e.name}: ${e.message}`; } })();
+      plain.close();
+      return { log, texts, bad, stateAfterBad, waitCut, firstClosed: firstClosed.reason, closedState, restartedState, second: second.code, plainError };
+    });
+    assert.equal(got.bad, 'InvalidAccessError');
+    assert.equal(got.stateAfterBad, 1, 'a bad code changes nothing');
+    assert.deepEqual(got.log.slice(0, 5), ['open', 'close 4000 again', 'reconnecting 1 0', 'open', 'reconnected 1']);
+    assert.deepEqual(got.log.slice(5, 9), ['close 1006 ', 'reconnecting 1 5000', 'open', 'reconnected 1']);
+    assert.ok(got.waitCut < 100, `opened ${got.waitCut} ms after reconnect()`);
+    assert.deepEqual(got.log.slice(9), ['close 1000 bye', 'open', 'close 1005 ']);
+    assert.deepEqual(got.texts, ['queued across the reconnect', 'after the restart']);
+    assert.equal(got.firstClosed, 'bye');
+    assert.deepEqual([got.closedState, got.restartedState, got.second], [3, 0, 1005]);
+    assert.equal(got.plainError, 'InvalidStateError: reconnect() needs a reconnecting socket: pass the reconnect option');
+    assert.deepEqual(await ctx.page.problems(), []);
+  });
 });
