@@ -153,6 +153,16 @@ struct State {
 }
 
 impl State {
+    /// Closes the current connection; its close event decides what next.
+    fn start_closing(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        self.phase = Phase::Closing;
+        self.stop_connection_timers();
+        match &self.socket {
+            Some(socket) => socket.close_inner(code, reason),
+            None => Ok(()),
+        }
+    }
+
     fn stop_connection_timers(&mut self) {
         self.heartbeat = None;
         self.heartbeat_timer = None;
@@ -232,12 +242,8 @@ impl ReconnectingWebSocket {
             me: me.clone(),
         });
         driver.connect()?;
-        let me = Rc::downgrade(&driver);
-        driver.state.borrow_mut().network = Some(NetworkWatch::start(move || {
-            if let Some(driver) = me.upgrade() {
-                driver.retry_now();
-            }
-        }));
+        let network = driver.watch_network();
+        driver.state.borrow_mut().network = Some(network);
         Ok(Self { driver })
     }
 
@@ -702,6 +708,17 @@ impl Driver {
         drop(old_socket);
     }
 
+    /// Listeners that call [`retry_now`](Self::retry_now) when the network
+    /// or the page comes back.
+    fn watch_network(&self) -> NetworkWatch {
+        let me = self.me.clone();
+        NetworkWatch::start(move || {
+            if let Some(driver) = me.upgrade() {
+                driver.retry_now();
+            }
+        })
+    }
+
     /// The network is back, or the page visible again: a socket waiting to
     /// retry does so at once.
     fn retry_now(&self) {
@@ -732,13 +749,8 @@ impl Driver {
         let mut state = self.state.borrow_mut();
         match state.phase {
             Phase::Connecting | Phase::Open => {
-                state.phase = Phase::Closing;
                 state.restart = true;
-                state.stop_connection_timers();
-                match &state.socket {
-                    Some(socket) => socket.close_inner(code, reason),
-                    None => Ok(()),
-                }
+                state.start_closing(code, reason)
             }
             // A close is on its way: the new connection follows it.
             Phase::Closing => {
@@ -757,12 +769,7 @@ impl Driver {
                 state.attempt = 0;
                 state.phase = Phase::Waiting;
                 if state.network.is_none() {
-                    let me = self.me.clone();
-                    state.network = Some(NetworkWatch::start(move || {
-                        if let Some(driver) = me.upgrade() {
-                            driver.retry_now();
-                        }
-                    }));
+                    state.network = Some(self.watch_network());
                 }
                 drop(state);
                 self.retry();
@@ -775,14 +782,7 @@ impl Driver {
         validate_close(code, reason)?;
         let mut state = self.state.borrow_mut();
         match state.phase {
-            Phase::Connecting | Phase::Open => {
-                state.phase = Phase::Closing;
-                state.stop_connection_timers();
-                match &state.socket {
-                    Some(socket) => socket.close_inner(code, reason),
-                    None => Ok(()),
-                }
-            }
+            Phase::Connecting | Phase::Open => state.start_closing(code, reason),
             Phase::Waiting => {
                 state.retry_timer = None;
                 state.phase = Phase::Closed;
