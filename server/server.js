@@ -19,6 +19,9 @@
 //   /hang [key]         never answers the handshake (GET /control/hanging?key=K
 //                       counts those still open)
 //   /violate            sends a frame with a reserved opcode after open
+//   /token [key, token] echo, but only with the key's current token (else
+//                       the handshake gets 401): GET /control/token?key=K&token=T
+//                       sets it, as a server rotating credentials would
 //   /stall-once [key]   the first connection with a key is never read (the
 //                       server "stopped reading"); later ones record the
 //                       first 4 bytes (big-endian) of each binary message:
@@ -111,6 +114,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   const refusals = new Map(); // key -> time (ms) until which upgrades are refused
   const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
   const stalls = new Map(); // /stall-once key -> { connections, received }
+  const tokens = new Map(); // /token key -> the token it accepts now
   const timers = new Set();
   const later = (ms, fn) => {
     const t = setTimeout(() => {
@@ -131,7 +135,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens }));
 
   // Bytes that are not HTTP at all: answer 400 and hang up, never crash.
   server.on('clientError', (err, socket) => {
@@ -151,6 +155,10 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     if (key && (refusals.get(key) ?? 0) > Date.now()) {
       say(`refused ${url.pathname} (key ${key} in a refusal window)`);
       return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
+    if (url.pathname === '/token' && url.searchParams.get('token') !== (tokens.get(key) ?? null)) {
+      say(`refused /token for key ${key}: not its current token`);
+      return rejectUpgrade(socket, 401, 'Unauthorized');
     }
     switch (url.pathname) {
       case '/refuse': {
@@ -247,7 +255,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens }) {
   const url = new URL(req.url, 'http://localhost');
   const origin = req.headers.origin;
   if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
@@ -265,6 +273,18 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, st
     // see that an abandoned connect really closed its socket.
     const key = url.searchParams.get('key');
     reply(200, String([...hanging].filter((s) => s.hangKey === key).length));
+    return;
+  }
+  if (url.pathname === '/control/token') {
+    // The token /token accepts for this key from now on.
+    const key = url.searchParams.get('key');
+    const token = url.searchParams.get('token');
+    if (!key || !token) {
+      reply(400, 'need key and token\n');
+      return;
+    }
+    tokens.set(key, token);
+    reply(200, `key ${key} now needs token ${token}\n`);
     return;
   }
   if (url.pathname === '/control/received') {

@@ -65,6 +65,7 @@ pub use options::{
 pub use resilience::backoff::{GiveUpReason, ReconnectPolicy};
 pub use resilience::heartbeat::HeartbeatOptions;
 pub use resilience::outbox::OutboxLimits;
+pub use resilience::provider::{Provider, ProviderFuture};
 pub use resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
 pub use resilience::should_reconnect::ShouldReconnect;
 pub use socket::blocked_port::{is_blocked_port, BLOCKED_PORTS};

@@ -7,6 +7,7 @@
 use crate::resilience::backoff::ReconnectPolicy;
 use crate::resilience::heartbeat::HeartbeatOptions;
 use crate::resilience::outbox::OutboxLimits;
+use crate::resilience::provider::Provider;
 use crate::resilience::should_reconnect::ShouldReconnect;
 use crate::socket::ready_state::BinaryType;
 
@@ -148,6 +149,13 @@ pub struct ReconnectOptions {
     pub outbox: OutboxLimits,
     /// The application's veto on a retry (default: none).
     pub should_reconnect: Option<ShouldReconnect>,
+    /// Asked for the URL before every attempt, e.g. to put a fresh token
+    /// in it; the URL given to the constructor is then only what `url()`
+    /// reports before the first connection (default: none).
+    pub url_provider: Option<Provider<String>>,
+    /// Asked for the subprotocols before every attempt, replacing
+    /// [`ConnectOptions::protocols`] (default: none).
+    pub protocols_provider: Option<Provider<Vec<String>>>,
 }
 
 #[cfg(test)]

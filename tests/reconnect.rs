@@ -21,7 +21,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use wasm_websocket::{
     BinaryType, ConnectOptions, Error, GiveUpReason, HeartbeatOptions, Message, OutboxLimits,
-    ReadyState, ReconnectEvent, ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
+    Provider, ReadyState, ReconnectEvent, ReconnectOptions, ReconnectPolicy, ReconnectingWebSocket,
     ShouldReconnect,
 };
 
@@ -390,7 +390,7 @@ async fn no_retry_codes_give_up_and_handlers_carry_over() {
     let trace = Trace::attach(&ws);
     wait_until("give up", 5_000, || !trace.reconnects.borrow().is_empty()).await;
     match &trace.reconnects.borrow()[0] {
-        ReconnectEvent::GaveUp { reason, close } => {
+        ReconnectEvent::GaveUp { reason, close, .. } => {
             assert_eq!(reason, &GiveUpReason::NoRetryCode(1008));
             assert_eq!((close.code, close.reason.as_str()), (1008, "policy"));
         }
@@ -462,7 +462,7 @@ async fn should_reconnect_returning_false_gives_up_with_that_reason() {
     wait_until("giving up", 5_000, || !trace.reconnects.borrow().is_empty()).await;
     let event = trace.reconnects.borrow()[0].clone();
     match event {
-        ReconnectEvent::GaveUp { reason, close } => {
+        ReconnectEvent::GaveUp { reason, close, .. } => {
             assert_eq!(reason, GiveUpReason::Declined { code: 4001 });
             assert_eq!(
                 reason.to_string(),
@@ -573,5 +573,61 @@ async fn reconnect_replaces_the_connection_at_once_and_starts_again_after_close(
         *trace.texts.borrow(),
         ["queued across the reconnect", "after the restart"]
     );
+    ws.close().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_url_provider_is_asked_before_every_attempt_and_its_failures_are_retried() {
+    let calls = Rc::new(std::cell::Cell::new(0u32));
+    let asked = calls.clone();
+    let echo = url("/echo");
+    let ws = reconnecting(
+        "unused: the provider gives the URL",
+        ReconnectOptions {
+            url_provider: Some(Provider::new(move || {
+                asked.set(asked.get() + 1);
+                let (call, echo) = (asked.get(), echo.clone());
+                async move {
+                    sleep(5).await; // as if fetched
+                    if call <= 2 {
+                        Err(format!("no token yet ({call})"))
+                    } else {
+                        Ok(echo)
+                    }
+                }
+            })),
+            ..options(ReconnectPolicy {
+                min_delay_ms: 50,
+                max_delay_ms: 50,
+                ..fast_policy()
+            })
+        },
+    )
+    .unwrap();
+    let trace = Trace::attach(&ws);
+    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    assert_eq!(calls.get(), 3);
+    let errors: Vec<_> = trace
+        .reconnects
+        .borrow()
+        .iter()
+        .filter_map(|event| match event {
+            ReconnectEvent::Reconnecting { attempt, error, .. } => Some((*attempt, error.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (1, Some("no token yet (1)".to_owned())),
+            (2, Some("no token yet (2)".to_owned()))
+        ]
+    );
+    assert_eq!(
+        trace.count("close"),
+        0,
+        "no close event without a connection"
+    );
+    assert_eq!(ws.url(), url("/echo"));
     ws.close().unwrap();
 }

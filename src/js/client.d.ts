@@ -31,7 +31,19 @@ export interface ReconnectingDetail {
    * WebKit `bufferedAmount` cannot tell, so this is a lower bound there.)
    */
   possiblyLost: number;
+  /**
+   * Set when the attempt failed before a connection was made (no `close`
+   * event fired): the URL or protocols function threw, rejected or did
+   * not answer within `connectTimeout`, or gave a bad URL.
+   */
+  error?: string;
 }
+
+/** Asked for the URL before every connection attempt (with `reconnect`). */
+export type UrlProvider = () => string | URL | Promise<string | URL>;
+
+/** Asked for the subprotocols before every connection attempt (with `reconnect`). */
+export type ProtocolsProvider = () => string | string[] | Promise<string | string[]>;
 
 /** `detail` of a `gaveup` event. */
 export interface GaveUpDetail {
@@ -39,6 +51,8 @@ export interface GaveUpDetail {
   reason: string;
   /** The close code of the last connection. */
   code: number;
+  /** The last attempt's error, as in `reconnecting`. */
+  error?: string;
 }
 
 /** Event type names and the events they deliver. */
@@ -145,10 +159,19 @@ export interface WebSocketClientOptions {
 export class WebSocketClient extends EventTarget {
   /**
    * Connects to `url` (resolved against the page; http(s) becomes ws(s)).
+   * With the `reconnect` option, `url` and `protocols` may be functions,
+   * called before every attempt (a fresh token, say); they may return a
+   * Promise. A throw or rejection fails that attempt: its message is the
+   * `reconnecting` event's `error`, and the backoff goes on.
    * @throws {DOMException} `SyntaxError` for a bad URL, scheme, fragment or
    * protocol list; `SecurityError` for a blocked port.
+   * @throws {TypeError} a function for `url` or `protocols` without `reconnect`.
    */
-  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketClientOptions);
+  constructor(
+    url: string | URL | UrlProvider,
+    protocols?: string | string[] | ProtocolsProvider,
+    options?: WebSocketClientOptions,
+  );
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSING: 2;

@@ -25,6 +25,7 @@ use crate::socket::ready_state::BinaryType;
 
 mod drain;
 mod options;
+mod provider;
 
 use options::{clamp_u32, connect_options, protocol_list};
 
@@ -59,8 +60,28 @@ impl WebSocketClientCore {
         dispatch: Function,
     ) -> Result<WebSocketClientCore, JsValue> {
         crate::init();
-        let url = to_usv_string(url)?;
-        let options = connect_options(protocol_list(protocols)?, options)?;
+        // `url` and `protocols` may be functions asked before every attempt.
+        let url_provider = url.dyn_ref::<Function>().map(provider::url);
+        let protocols_provider = protocols.dyn_ref::<Function>().map(provider::protocols);
+        let url = match url_provider {
+            Some(_) => String::new(), // until the first connection
+            None => to_usv_string(url)?,
+        };
+        let static_protocols = match protocols_provider {
+            Some(_) => Vec::new(),
+            None => protocol_list(protocols)?,
+        };
+        let mut options = connect_options(static_protocols, options)?;
+        if url_provider.is_some() || protocols_provider.is_some() {
+            let Some(reconnect) = options.reconnect.as_mut() else {
+                return Err(js_sys::TypeError::new(
+                    "a URL or protocols function needs the reconnect option",
+                )
+                .into());
+            };
+            reconnect.url_provider = url_provider;
+            reconnect.protocols_provider = protocols_provider;
+        }
         let lifecycle = Lifecycle::connect(&url, &options)?;
         let hub = lifecycle.events().clone();
         let mut listeners = Vec::with_capacity(5);
@@ -321,6 +342,7 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
             close,
             resent,
             possibly_lost,
+            error,
         } => {
             set("attempt", (*attempt).into());
             set("delay", (*delay_ms).into());
@@ -329,13 +351,23 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
             set("wasClean", close.was_clean.into());
             set("resent", (*resent).into());
             set("possiblyLost", (*possibly_lost).into());
+            if let Some(error) = error {
+                set("error", error.as_str().into());
+            }
             RECONNECTING
         }
         ReconnectEvent::Reconnected { attempt } => {
             set("attempt", (*attempt).into());
             RECONNECTED
         }
-        ReconnectEvent::GaveUp { reason, close } => {
+        ReconnectEvent::GaveUp {
+            reason,
+            close,
+            error,
+        } => {
+            if let Some(error) = error {
+                set("error", error.as_str().into());
+            }
             set("reason", reason.to_string().into());
             set("code", close.code.into());
             GAVE_UP

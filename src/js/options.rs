@@ -167,6 +167,9 @@ fn reconnect_options(reconnect: &JsValue) -> Result<ReconnectOptions, JsValue> {
         heartbeat,
         outbox,
         should_reconnect,
+        // Set by the constructor when `url` or `protocols` is a function.
+        url_provider: None,
+        protocols_provider: None,
     })
 }
 

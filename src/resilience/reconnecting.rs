@@ -50,6 +50,10 @@ pub enum ReconnectEvent {
         /// (entirely or in part) since its buffer was last seen empty:
         /// they may or may not have reached the server.
         possibly_lost: u32,
+        /// Why the attempt failed before a connection was made: a URL or
+        /// protocols provider failed (or did not answer in time), or gave
+        /// a bad URL. No `close` event fires for such an attempt.
+        error: Option<String>,
     },
     /// Retry number `attempt` is open; the outbox has been sent.
     Reconnected {
@@ -62,6 +66,8 @@ pub enum ReconnectEvent {
         reason: GiveUpReason,
         /// How the last connection ended.
         close: CloseEvent,
+        /// The last attempt's error, as in `Reconnecting`.
+        error: Option<String>,
     },
 }
 
@@ -150,6 +156,9 @@ struct State {
     /// `reconnect()` was called: the close on its way is followed by a new
     /// connection at once, with the backoff reset.
     restart: bool,
+    /// Counts attempts, so a provider's late answer for an attempt that
+    /// was given up meanwhile is ignored.
+    generation: u64,
 }
 
 impl State {
@@ -237,6 +246,7 @@ impl ReconnectingWebSocket {
                 retry_timer: None,
                 network: None,
                 restart: false,
+                generation: 0,
             }),
             options,
             me: me.clone(),
@@ -474,8 +484,64 @@ impl std::fmt::Debug for ReconnectingWebSocket {
 
 impl Driver {
     /// Opens a new underlying socket and wires it to this driver.
+    /// Starts an attempt: asks the providers, if any, then opens a socket.
+    /// The connect timeout covers both.
     fn connect(&self) -> Result<(), Error> {
-        let socket = WebSocket::with_protocols(&self.url, &self.protocols)?;
+        let generation = {
+            let mut state = self.state.borrow_mut();
+            state.phase = Phase::Connecting;
+            state.generation += 1;
+            if let Some(ms) = self.connect_timeout_ms {
+                let me = self.me.clone();
+                state.connect_timer = Some(Timeout::new(ms, move || {
+                    if let Some(driver) = me.upgrade() {
+                        driver.abandon("connect timeout");
+                    }
+                }));
+            }
+            state.generation
+        };
+        let url_provider = self.options.url_provider.clone();
+        let protocols_provider = self.options.protocols_provider.clone();
+        if url_provider.is_none() && protocols_provider.is_none() {
+            return self.open_socket(&self.url, &self.protocols);
+        }
+        let (me, url, protocols) = (self.me.clone(), self.url.clone(), self.protocols.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let url = match url_provider {
+                Some(provider) => provider.ask().await,
+                None => Ok(url),
+            };
+            let protocols = match (&url, protocols_provider) {
+                (Ok(_), Some(provider)) => provider.ask().await,
+                _ => Ok(protocols),
+            };
+            let Some(driver) = me.upgrade() else {
+                return;
+            };
+            let current = {
+                let state = driver.state.borrow();
+                state.generation == generation && state.phase == Phase::Connecting
+            };
+            if !current {
+                return; // closed, timed out or replaced meanwhile
+            }
+            let opened = match (url, protocols) {
+                (Ok(url), Ok(protocols)) => driver
+                    .open_socket(&url, &protocols)
+                    .map_err(|e| e.to_string()),
+                (Err(error), _) | (_, Err(error)) => Err(error),
+            };
+            if let Err(error) = opened {
+                driver.attempt_failed(error);
+            }
+        });
+        Ok(())
+    }
+
+    /// Opens a new underlying socket and wires it to this driver.
+    fn open_socket(&self, url: &str, protocols: &[String]) -> Result<(), Error> {
+        let socket = WebSocket::with_protocols(url, protocols)?;
         let mut state = self.state.borrow_mut();
         socket.set_binary_type(state.binary_type);
         // Each event of the new socket goes to the driver, which decides
@@ -496,15 +562,6 @@ impl Driver {
             forward(EventKind::Error, |d, e| d.events.error.dispatch(e)),
         ];
         state.socket = Some(socket);
-        state.phase = Phase::Connecting;
-        if let Some(ms) = self.connect_timeout_ms {
-            let me = self.me.clone();
-            state.connect_timer = Some(Timeout::new(ms, move || {
-                if let Some(driver) = me.upgrade() {
-                    driver.abandon("connect timeout");
-                }
-            }));
-        }
         Ok(())
     }
 
@@ -604,6 +661,13 @@ impl Driver {
             state.abandoned_unsent = socket.as_ref().map(WebSocket::buffered_amount);
             socket
         };
+        let Some(socket) = socket else {
+            // Still asking the providers: that attempt failed.
+            self.attempt_failed(format!(
+                "{why}: the URL or protocols provider did not answer"
+            ));
+            return;
+        };
         // Dropping closes it in the browser; our listeners are gone.
         drop(socket);
         if let Some(event) = synthetic_close(1006, why) {
@@ -612,7 +676,28 @@ impl Driver {
     }
 
     fn on_close(&self, event: &web_sys::CloseEvent) {
-        let close = CloseEvent::from_web(event);
+        self.after_attempt(CloseEvent::from_web(event), Some(event), None);
+    }
+
+    /// An attempt failed before it had a socket (see `connect`): as a close
+    /// with 1006, but no close event fires; `error` says why.
+    fn attempt_failed(&self, error: String) {
+        let close = CloseEvent {
+            code: crate::codes::ABNORMAL,
+            reason: String::new(),
+            was_clean: false,
+        };
+        self.after_attempt(close, None, Some(error));
+    }
+
+    /// A connection or attempt ended: decides what comes next, tells the
+    /// close listeners (if there was a connection) and the reconnect ones.
+    fn after_attempt(
+        &self,
+        close: CloseEvent,
+        event: Option<&web_sys::CloseEvent>,
+        error: Option<String>,
+    ) {
         // Asked before the state is borrowed: it is the application's code.
         let user_closed = matches!(self.state.borrow().phase, Phase::Closing | Phase::Closed);
         let declined = !user_closed
@@ -625,6 +710,7 @@ impl Driver {
             let mut state = self.state.borrow_mut();
             state.stop_connection_timers();
             state.forwarders.clear();
+            state.generation += 1;
             let old = state.socket.take();
             // The browser keeps counting what it never sent, even now.
             let unsent_bytes = old
@@ -688,7 +774,9 @@ impl Driver {
             }
             (old, decision, resent, tail.possibly_lost)
         };
-        self.events.close.dispatch(event);
+        if let Some(event) = event {
+            self.events.close.dispatch(event);
+        }
         match decision {
             Some(Decision::Retry { retry, delay_ms }) => {
                 self.reconnect.dispatch(&ReconnectEvent::Reconnecting {
@@ -697,11 +785,15 @@ impl Driver {
                     close,
                     resent,
                     possibly_lost,
+                    error,
                 });
             }
             Some(Decision::GiveUp(reason)) => {
-                self.reconnect
-                    .dispatch(&ReconnectEvent::GaveUp { reason, close });
+                self.reconnect.dispatch(&ReconnectEvent::GaveUp {
+                    reason,
+                    close,
+                    error,
+                });
             }
             None => {}
         }

@@ -454,4 +454,82 @@ forEachEngine((engine) => {
     assert.equal(got.plainError, 'InvalidStateError: reconnect() needs a reconnecting socket: pass the reconnect option');
     assert.deepEqual(await ctx.page.problems(), []);
   });
+
+  test('a URL function gives every attempt a fresh token: after the server rotates it, the client reconnects with the new one', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const key = `js-token-${Math.random()}`;
+      const setServerToken = (token) => fetch(`${HTTP_BASE}/control/token?key=${key}&token=${token}`);
+      await setServerToken('t1');
+      let token = 't1';
+      const asked = [];
+      const url = async () => {
+        await sleep(5); // as if fetched
+        asked.push(token);
+        return `${WS_BASE}/token?key=${key}&token=${token}`;
+      };
+      const c = new WSC(url, ['echo-protocol'], { reconnect: { minDelay: 100, maxDelay: 100 } });
+      const urlBeforeOpen = c.url;
+      await c.opened;
+      const firstUrl = c.url;
+      const retries = [];
+      c.addEventListener('reconnecting', (e) => {
+        retries.push(e.detail.code);
+        if (retries.length === 2) token = 't2'; // the app refreshes its token
+      });
+      await setServerToken('t2'); // the server rotates
+      const back = new Promise((resolve) => c.addEventListener('reconnected', resolve, { once: true }));
+      await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
+      await back;
+      const texts = [];
+      c.onmessage = (e) => texts.push(e.data);
+      c.send('with the new token');
+      await until('echo', () => texts.length === 1);
+      const secondUrl = c.url;
+      c.close();
+      return { asked, urlBeforeOpen, firstUrl, secondUrl, retries, texts };
+    });
+    assert.deepEqual(got.asked, ['t1', 't1', 't2'], 'asked before every attempt');
+    assert.equal(got.urlBeforeOpen, '');
+    assert.match(got.firstUrl, /token=t1$/);
+    assert.match(got.secondUrl, /token=t2$/);
+    assert.deepEqual(got.retries, [1006, 1006], 'the drop, then the refused old token');
+    assert.deepEqual(got.texts, ['with the new token']);
+    assert.deepEqual(await ctx.page.problems(), []);
+  });
+
+  test('a URL function that rejects twice gives two failed attempts with backoff, then a connection; protocols may be a function too', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      let calls = 0;
+      const url = async () => {
+        calls++;
+        if (calls <= 2) throw new Error(`no token yet (${calls})`);
+        return `${WS_BASE}/echo`;
+      };
+      const c = new WSC(url, () => Promise.resolve(['echo-protocol']), { reconnect: { minDelay: 50, maxDelay: 50 } });
+      const events = [];
+      for (const type of ['open', 'close', 'error']) c.addEventListener(type, () => events.push(type));
+      const details = [];
+      c.addEventListener('reconnecting', (e) => details.push([e.detail.attempt, e.detail.code, e.detail.error, e.detail.delay]));
+      await c.opened;
+      const protocol = c.protocol;
+      c.close();
+      await c.closed;
+      let typeError = '';
+      try {
+        new WSC(() => `${WS_BASE}/echo`);
+      } catch (e) {
+        typeError = `${e.name}: ${e.message}`;
+      }
+      return { calls, events, details, protocol, typeError };
+    });
+    assert.equal(got.calls, 3);
+    assert.deepEqual(got.details, [
+      [1, 1006, 'no token yet (1)', 50],
+      [2, 1006, 'no token yet (2)', 50],
+    ]);
+    assert.deepEqual(got.events, ['open', 'close'], 'no close or error event for an attempt without a connection');
+    assert.equal(got.protocol, 'echo-protocol');
+    assert.equal(got.typeError, 'TypeError: a URL or protocols function needs the reconnect option');
+    assert.deepEqual(await ctx.page.problems(), []);
+  });
 });
