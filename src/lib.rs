@@ -14,6 +14,12 @@
 //! - [`Connection`]: the async face. `connect().await`, a `futures`
 //!   `Stream` of messages (Blob messages as bytes, in arrival order) and a
 //!   `Sink` with backpressure on `bufferedAmount`; splittable.
+//! - [`ReconnectingWebSocket`] and [`ConnectOptions::reconnect`]: opt-in
+//!   resilience with one options shape for every face ([`ConnectOptions`]):
+//!   backoff with jitter, a veto ([`ShouldReconnect`]), URL and protocol
+//!   [`Provider`]s asked before every attempt, network-aware retries, a
+//!   heartbeat judged by timestamps, an outbox, and resending what the
+//!   browser never sent when a connection dies.
 //! - `WebSocketClientCore` (feature `js`): the same core under the npm
 //!   package's JavaScript classes, `WebSocketClient` (a real `EventTarget`
 //!   with the DOM's lifetime) and `WebSocketStream`; the npm package is

@@ -76,9 +76,15 @@ function connect(url, protocol) {
   };
   me.onmessage = (e) => onMessage(e.data);
   me.addEventListener('reconnecting', (e) => {
-    const { attempt, delay, code } = e.detail;
+    const { attempt, delay, code, resent, possiblyLost, error } = e.detail;
     nextRetry = { attempt, delay, at: performance.now() + delay };
-    log('reconnect', `connection lost (${code}); attempt ${attempt} in ${delay} ms`, { attempt, delay });
+    // What happened to the messages in flight, when there were any.
+    const inFlight = [
+      resent ? `${resent} never sent, to be sent again` : '',
+      possiblyLost ? `${possiblyLost} possibly lost` : '',
+    ].filter(Boolean).join(', ');
+    const why = error ? `attempt failed: ${error}` : `connection lost (${code})`;
+    log('reconnect', `${why}; attempt ${attempt} in ${delay} ms${inFlight ? `; messages: ${inFlight}` : ''}`, { attempt, delay });
   });
   me.addEventListener('reconnected', (e) => {
     nextRetry = null;
