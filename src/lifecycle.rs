@@ -200,7 +200,6 @@ impl Lifecycle {
     }
 
     /// `reconnect()`: only a reconnecting connection can.
-    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn reconnect(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         match &self.endpoint {
             Endpoint::Plain(_) => Err(Error::NotReconnecting),

@@ -389,10 +389,41 @@ async fn a_reconnecting_connection_streams_across_a_drop() {
         ]
     );
     assert_eq!(conn.as_reconnecting().unwrap().reconnect_count(), 1);
+    // reconnect(): a new connection at once; the stream goes on.
+    conn.reconnect().unwrap();
+    conn.send(Message::Text("after reconnect()".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        conn.next().await.unwrap().unwrap(),
+        Message::Text("after reconnect()".into())
+    );
+    assert_eq!(conn.as_reconnecting().unwrap().reconnect_count(), 2);
     let event = conn.close_with(4000, "done").await.unwrap();
     assert_eq!(event.code, 4000);
     assert!(
         conn.next().await.is_none(),
         "only the final close ends the stream"
     );
+    assert_eq!(
+        conn.reconnect(),
+        Err(Error::Closed {
+            state: ReadyState::Closed
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_on_a_plain_connection_is_a_typed_error() {
+    let conn = Connection::connect_with(
+        &url("/echo"),
+        ConnectOptions::default().protocols(&["echo-protocol"]),
+    )
+    .await
+    .unwrap();
+    let err = conn.reconnect().unwrap_err();
+    assert_eq!(err, Error::NotReconnecting);
+    assert_eq!(err.name(), "InvalidStateError");
+    assert_eq!(conn.ready_state(), ReadyState::Open, "nothing changed");
+    conn.close_with(1000, "").await.unwrap();
 }

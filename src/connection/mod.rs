@@ -169,6 +169,19 @@ impl Connection {
         }
     }
 
+    /// With reconnection: closes the current connection and connects again
+    /// at once, the backoff reset (see [`ReconnectingWebSocket::reconnect`]);
+    /// the stream goes on. Fails with [`Error::NotReconnecting`] on a plain
+    /// connection and with [`Error::Closed`] once the stream has ended.
+    pub fn reconnect(&self) -> Result<(), Error> {
+        if self.close_event().is_some() {
+            return Err(Error::Closed {
+                state: ReadyState::Closed,
+            });
+        }
+        self.writer.core.lifecycle.reconnect(None, None)
+    }
+
     /// The reconnecting socket underneath, for its counters.
     pub fn as_reconnecting(&self) -> Option<&ReconnectingWebSocket> {
         self.writer.core.lifecycle.reconnecting()

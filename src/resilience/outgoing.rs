@@ -5,7 +5,7 @@
 //! megabytes of them never grows wasm memory.
 
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::error::Error;
 use crate::socket::message::{Message, Payload};
@@ -24,25 +24,14 @@ impl Outgoing {
     /// A copy of `payload` that later changes to the caller's data (a
     /// reused buffer, wasm memory) cannot reach.
     pub(crate) fn keep(payload: Payload<'_>) -> Result<Self, Error> {
-        Ok(match payload {
+        Ok(match payload.resolve() {
             Payload::Text(_) | Payload::Bytes(_) => Self::Owned(Message::from_payload(payload)?),
             Payload::ArrayBuffer(buffer) => Self::Js(buffer.slice(0).into()),
             Payload::View(view) => Self::Js(copy_view(view)),
             Payload::Blob(blob) => Self::Js(blob.clone().into()),
             Payload::ImageData(image) => Self::Js(copy_view(&pixels(image))),
-            Payload::JsValue(value) => {
-                if value.is_string() || value.is_instance_of::<web_sys::Blob>() {
-                    Self::Js(value.clone())
-                } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-                    Self::Js(buffer.slice(0).into())
-                } else if js_sys::ArrayBuffer::is_view(value) {
-                    Self::Js(copy_view(value))
-                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
-                    Self::Js(copy_view(&pixels(image)))
-                } else {
-                    Self::Owned(Message::from_payload(payload)?)
-                }
-            }
+            Payload::JsValue(value) if value.is_string() => Self::Js(value.clone()),
+            Payload::JsValue(_) => Self::Owned(Message::from_payload(payload)?),
         })
     }
 

@@ -81,7 +81,7 @@ impl Message {
             )
             .to_vec()
         };
-        Ok(match payload {
+        Ok(match payload.resolve() {
             Payload::Text(text) => Message::Text(text.to_owned()),
             Payload::Bytes(bytes) => Message::Binary(bytes.to_vec()),
             Payload::ArrayBuffer(buffer) => {
@@ -90,24 +90,11 @@ impl Message {
             Payload::View(view) => Message::Binary(bytes_of(view)),
             Payload::Blob(blob) => Message::Blob(blob.clone()),
             Payload::ImageData(image) => Message::Binary(image.data().0),
-            Payload::JsValue(value) => {
-                if let Some(text) = value.as_string() {
-                    Message::Text(text)
-                } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
-                    Message::Blob(blob.clone())
-                } else if let Some(image) = value.dyn_ref::<web_sys::ImageData>() {
-                    Message::Binary(image.data().0)
-                } else if value.is_instance_of::<js_sys::ArrayBuffer>()
-                    || js_sys::ArrayBuffer::is_view(value)
-                {
-                    Message::Binary(bytes_of(value))
-                } else {
-                    // The browser would send the string form; so do we.
-                    Message::Text(
-                        to_usv_string(value).map_err(|e| Error::from_js(&e, Operation::Other))?,
-                    )
-                }
-            }
+            // A string, or what the browser would send as its string form.
+            Payload::JsValue(value) => Message::Text(match value.as_string() {
+                Some(text) => text,
+                None => to_usv_string(value).map_err(|e| Error::from_js(&e, Operation::Other))?,
+            }),
         })
     }
 
@@ -179,6 +166,32 @@ pub enum Payload<'a> {
     /// `ImageData` as its pixels, anything else as its string form (as the
     /// browser does). Nothing is copied through wasm memory.
     JsValue(&'a JsValue),
+}
+
+impl<'a> Payload<'a> {
+    /// Classifies a [`Payload::JsValue`] once, for every path that handles
+    /// one (sending, queueing, keeping for a resend): a `Blob`, `ImageData`,
+    /// `ArrayBuffer` or view becomes that variant; a string or any other
+    /// value stays `JsValue` (strings are sent as text, other values as
+    /// their string form, as the browser does).
+    pub(crate) fn resolve(self) -> Self {
+        let Payload::JsValue(value) = self else {
+            return self;
+        };
+        if value.is_string() {
+            self
+        } else if let Some(blob) = value.dyn_ref::<Blob>() {
+            Payload::Blob(blob)
+        } else if let Some(image) = value.dyn_ref::<ImageData>() {
+            Payload::ImageData(image)
+        } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+            Payload::ArrayBuffer(buffer)
+        } else if ArrayBuffer::is_view(value) {
+            Payload::View(value.unchecked_ref())
+        } else {
+            self
+        }
+    }
 }
 
 impl<'a> From<&'a str> for Payload<'a> {

@@ -341,7 +341,7 @@ impl WebSocket {
             state => return Err(Error::Closed { state }),
         }
         let raw = &self.inner.raw;
-        match data {
+        match data.resolve() {
             Payload::Text(text) => raw.send_with_str(text),
             Payload::Bytes(bytes) if bytes.len() >= BLOB_SEND_MIN_BYTES && blobs_send_faster() => {
                 // A JS copy (`From<&[u8]>`), so the Blob does not see later
@@ -353,16 +353,8 @@ impl WebSocket {
             Payload::View(view) => send_buffer_source(raw, view),
             Payload::Blob(blob) => send_any(raw, blob),
             Payload::ImageData(image) => send_image_data(raw, image),
-            Payload::JsValue(value) if value.is_string() => send_any(raw, value),
-            Payload::JsValue(value) => match value.dyn_ref::<web_sys::ImageData>() {
-                Some(image) => send_image_data(raw, image),
-                None if value.is_instance_of::<js_sys::ArrayBuffer>()
-                    || js_sys::ArrayBuffer::is_view(value) =>
-                {
-                    send_buffer_source(raw, value)
-                }
-                None => send_any(raw, value),
-            },
+            // A string (text), or a value the browser sends as its string.
+            Payload::JsValue(value) => send_any(raw, value),
         }
         .map_err(|e| Error::from_js(&e, Operation::Other))
     }
