@@ -56,13 +56,23 @@ pub(crate) enum Endpoint {
     Reconnecting(ReconnectingWebSocket),
 }
 
+/// The same call on whichever socket is underneath.
+macro_rules! both {
+    ($endpoint:expr, $s:ident => $e:expr) => {
+        match $endpoint {
+            Endpoint::Plain($s) => $e,
+            Endpoint::Reconnecting($s) => $e,
+        }
+    };
+}
+
 /// A connection seen through its lifecycle. See the module docs.
 pub(crate) struct Lifecycle {
     endpoint: Endpoint,
     high_water_mark: u32,
     backpressure_poll_ms: u32,
-    /// The latest close event, final or not.
-    last_close: Rc<RefCell<Option<CloseEvent>>>,
+    /// The latest close event, final or not (decoded only when needed).
+    last_close: Rc<RefCell<Option<web_sys::CloseEvent>>>,
     /// A plain connection's connect timeout fired (and closed it).
     timed_out: Rc<Cell<bool>>,
     _connect_timer: Option<Timeout>,
@@ -105,7 +115,7 @@ impl Lifecycle {
         let close_recorder = Listener::add(
             &endpoint_events(&endpoint).close,
             Box::new(move |event: &web_sys::CloseEvent| {
-                *recorder.borrow_mut() = Some(CloseEvent::from_web(event));
+                *recorder.borrow_mut() = Some(event.clone());
             }),
         );
         Ok(Rc::new(Self {
@@ -184,16 +194,16 @@ impl Lifecycle {
         reason: Option<&str>,
     ) -> Result<CloseOutcome, Error> {
         let waiting = self.stage() == Stage::WaitingToRetry;
-        match &self.endpoint {
-            Endpoint::Plain(socket) => socket.close_inner(code, reason)?,
-            Endpoint::Reconnecting(socket) => socket.close_inner(code, reason)?,
-        }
+        both!(&self.endpoint, s => s.close_inner(code, reason))?;
         if waiting && self.stage() == Stage::Finished {
-            let last = self.last_close.borrow().clone().unwrap_or(CloseEvent {
-                code: codes::ABNORMAL,
-                reason: String::new(),
-                was_clean: false,
-            });
+            let last = self.last_close.borrow().as_ref().map_or(
+                CloseEvent {
+                    code: codes::ABNORMAL,
+                    reason: String::new(),
+                    was_clean: false,
+                },
+                CloseEvent::from_web,
+            );
             return Ok(CloseOutcome::FinishedNow(last));
         }
         Ok(CloseOutcome::EventFollows)
@@ -237,24 +247,15 @@ impl Lifecycle {
     }
 
     pub(crate) fn ready_state(&self) -> ReadyState {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.ready_state(),
-            Endpoint::Reconnecting(s) => s.ready_state(),
-        }
+        both!(&self.endpoint, s => s.ready_state())
     }
 
     pub(crate) fn url(&self) -> String {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.url(),
-            Endpoint::Reconnecting(s) => s.url(),
-        }
+        both!(&self.endpoint, s => s.url())
     }
 
     pub(crate) fn protocol(&self) -> String {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.protocol(),
-            Endpoint::Reconnecting(s) => s.protocol(),
-        }
+        both!(&self.endpoint, s => s.protocol())
     }
 
     /// The browser socket of the current connection, if there is one.
@@ -268,32 +269,20 @@ impl Lifecycle {
 
     /// Bytes not yet on the network (with reconnection, the outbox too).
     pub(crate) fn buffered_amount(&self) -> u32 {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.buffered_amount(),
-            Endpoint::Reconnecting(s) => s.buffered_amount(),
-        }
+        both!(&self.endpoint, s => s.buffered_amount())
     }
 
     pub(crate) fn binary_type(&self) -> BinaryType {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.binary_type(),
-            Endpoint::Reconnecting(s) => s.binary_type(),
-        }
+        both!(&self.endpoint, s => s.binary_type())
     }
 
     #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn set_binary_type(&self, binary_type: BinaryType) {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.set_binary_type(binary_type),
-            Endpoint::Reconnecting(s) => s.set_binary_type(binary_type),
-        }
+        both!(&self.endpoint, s => s.set_binary_type(binary_type))
     }
 
     pub(crate) fn send(&self, payload: Payload<'_>) -> Result<(), Error> {
-        match &self.endpoint {
-            Endpoint::Plain(s) => s.send(payload),
-            Endpoint::Reconnecting(s) => s.send(payload),
-        }
+        both!(&self.endpoint, s => s.send(payload))
     }
 
     pub(crate) fn reconnecting(&self) -> Option<&ReconnectingWebSocket> {
@@ -305,8 +294,5 @@ impl Lifecycle {
 }
 
 fn endpoint_events(endpoint: &Endpoint) -> &Rc<EventHub> {
-    match endpoint {
-        Endpoint::Plain(s) => s.events(),
-        Endpoint::Reconnecting(s) => s.events(),
-    }
+    both!(endpoint, s => s.events())
 }

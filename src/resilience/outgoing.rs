@@ -4,11 +4,10 @@
 //! (buffers are copied there, since the page may reuse them), so keeping
 //! megabytes of them never grows wasm memory.
 
-use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use crate::error::Error;
-use crate::socket::message::{Message, Payload};
+use crate::socket::message::{image_pixels, view_bytes, Message, Payload};
 use crate::socket::websocket::WebSocket;
 
 /// A message kept for a later send.
@@ -29,7 +28,7 @@ impl Outgoing {
             Payload::ArrayBuffer(buffer) => Self::Js(buffer.slice(0).into()),
             Payload::View(view) => Self::Js(copy_view(view)),
             Payload::Blob(blob) => Self::Js(blob.clone().into()),
-            Payload::ImageData(image) => Self::Js(copy_view(&pixels(image))),
+            Payload::ImageData(image) => Self::Js(copy_view(&image_pixels(image))),
             Payload::JsValue(value) if value.is_string() => Self::Js(value.clone()),
             Payload::JsValue(_) => Self::Owned(Message::from_payload(payload)?),
         })
@@ -45,20 +44,6 @@ impl Outgoing {
 
 /// The bytes an `ArrayBufferView` sees, copied into a new JS array.
 fn copy_view(view: &JsValue) -> JsValue {
-    let number = |key: &str| {
-        Reflect::get(view, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0) as u32
-    };
-    let buffer = Reflect::get(view, &JsValue::from_str("buffer")).unwrap_or_default();
-    let (offset, length) = (number("byteOffset"), number("byteLength"));
-    Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length)
-        .slice(0, length)
-        .into()
-}
-
-/// An `ImageData`'s pixel array, as the JS value it is.
-fn pixels(image: &web_sys::ImageData) -> JsValue {
-    Reflect::get(image, &JsValue::from_str("data")).unwrap_or_default()
+    let bytes = view_bytes(view);
+    bytes.slice(0, bytes.length()).into()
 }

@@ -144,8 +144,6 @@ struct State {
     outbox: Outbox<Outgoing>,
     /// This connection's sends that may still be in the browser's buffer.
     sent: SentLog<Outgoing>,
-    /// `bufferedAmount` of a connection we abandoned, for its close.
-    abandoned_unsent: Option<u32>,
     jitter: Jitter,
     heartbeat: Option<Heartbeat>,
     heartbeat_timer: Option<Interval>,
@@ -162,6 +160,20 @@ struct State {
 }
 
 impl State {
+    /// The phase as users see it: a connection the server is closing, or
+    /// one closing for `reconnect()`, counts as `Connecting` (a new one
+    /// follows).
+    fn effective_phase(&self) -> Phase {
+        match self.phase {
+            Phase::Open => match self.socket.as_ref().map(WebSocket::ready_state) {
+                Some(ReadyState::Open) => Phase::Open,
+                _ => Phase::Connecting,
+            },
+            Phase::Closing if self.restart => Phase::Connecting,
+            phase => phase,
+        }
+    }
+
     /// Closes the current connection; its close event decides what next.
     fn start_closing(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         self.phase = Phase::Closing;
@@ -238,7 +250,6 @@ impl ReconnectingWebSocket {
                 opened_at: None,
                 outbox: Outbox::new(options.outbox),
                 sent: SentLog::default(),
-                abandoned_unsent: None,
                 jitter: Jitter::seeded(seed),
                 heartbeat: None,
                 heartbeat_timer: None,
@@ -267,19 +278,9 @@ impl ReconnectingWebSocket {
         }
     }
 
-    /// The driver's phase, `Connecting` for a connection the server is
-    /// closing (a new one follows).
+    /// The driver's phase as users see it (see `State::effective_phase`).
     pub(crate) fn phase(&self) -> Phase {
-        let state = self.driver.state.borrow();
-        match state.phase {
-            Phase::Open => match state.socket.as_ref().map(WebSocket::ready_state) {
-                Some(ReadyState::Open) => Phase::Open,
-                _ => Phase::Connecting,
-            },
-            // reconnect(): the old connection closes, a new one follows.
-            Phase::Closing if state.restart => Phase::Connecting,
-            phase => phase,
-        }
+        self.driver.state.borrow().effective_phase()
     }
 
     /// Whether sends made while not connected are queued.
@@ -354,21 +355,10 @@ impl ReconnectingWebSocket {
     pub fn send<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
-        // Not open, but a connection is (or will be) on its way; a close
-        // for reconnect() counts too.
-        let between_connections = matches!(
-            state.phase,
-            Phase::Open | Phase::Connecting | Phase::Waiting
-        ) || (state.phase == Phase::Closing && state.restart);
-        match state.phase {
-            // Straight to the browser only while truly open; a connection
-            // the server is closing queues like a lost one.
-            Phase::Open
-                if state.outbox.len() == 0
-                    && state.socket.as_ref().map(WebSocket::ready_state)
-                        == Some(ReadyState::Open) =>
-            {
-                let state = &mut *state;
+        let state = &mut *state;
+        match state.effective_phase() {
+            // Straight to the browser while truly open and nothing waits.
+            Phase::Open if state.outbox.len() == 0 => {
                 let Some(socket) = &state.socket else {
                     return Err(Error::NotOpen);
                 };
@@ -383,8 +373,10 @@ impl ReconnectingWebSocket {
                 Ok(())
             }
             // Queueing turned off: as a plain socket while not open.
-            _ if between_connections && !self.queues() => Err(Error::NotOpen),
-            _ if between_connections => {
+            Phase::Open | Phase::Connecting | Phase::Waiting if !self.queues() => {
+                Err(Error::NotOpen)
+            }
+            Phase::Open | Phase::Connecting | Phase::Waiting => {
                 let message = Message::from_payload(payload)?;
                 let size = message.byte_len();
                 state.outbox.push(Outgoing::Owned(message), size)
@@ -392,7 +384,7 @@ impl ReconnectingWebSocket {
             Phase::Closing => Err(Error::Closed {
                 state: ReadyState::Closing,
             }),
-            _ => Err(Error::Closed {
+            Phase::Closed => Err(Error::Closed {
                 state: ReadyState::Closed,
             }),
         }
@@ -483,7 +475,6 @@ impl std::fmt::Debug for ReconnectingWebSocket {
 }
 
 impl Driver {
-    /// Opens a new underlying socket and wires it to this driver.
     /// Starts an attempt: asks the providers, if any, then opens a socket.
     /// The connect timeout covers both.
     fn connect(&self) -> Result<(), Error> {
@@ -613,11 +604,12 @@ impl Driver {
             let mut state = self.state.borrow_mut();
             // A drained buffer while the connection receives: what was sent
             // has left the browser, nothing to keep.
-            let drained = state
-                .socket
-                .as_ref()
-                .is_some_and(|socket| socket.buffered_amount() == 0);
-            if drained && !state.sent.is_empty() {
+            let drained = !state.sent.is_empty()
+                && state
+                    .socket
+                    .as_ref()
+                    .is_some_and(|socket| socket.buffered_amount() == 0);
+            if drained {
                 state.sent.clear();
             }
             match &mut state.heartbeat {
@@ -657,9 +649,7 @@ impl Driver {
         let socket = {
             let mut state = self.state.borrow_mut();
             state.forwarders.clear();
-            let socket = state.socket.take();
-            state.abandoned_unsent = socket.as_ref().map(WebSocket::buffered_amount);
-            socket
+            state.socket.take()
         };
         let Some(socket) = socket else {
             // Still asking the providers: that attempt failed.
@@ -668,15 +658,23 @@ impl Driver {
             ));
             return;
         };
+        let unsent = socket.buffered_amount();
         // Dropping closes it in the browser; our listeners are gone.
         drop(socket);
         if let Some(event) = synthetic_close(1006, why) {
-            self.on_close(&event);
+            self.after_attempt(CloseEvent::from_web(&event), Some(&event), None, unsent);
         }
     }
 
     fn on_close(&self, event: &web_sys::CloseEvent) {
-        self.after_attempt(CloseEvent::from_web(event), Some(event), None);
+        // The browser keeps counting what it never sent, even now.
+        let unsent = self
+            .state
+            .borrow()
+            .socket
+            .as_ref()
+            .map_or(0, WebSocket::buffered_amount);
+        self.after_attempt(CloseEvent::from_web(event), Some(event), None, unsent);
     }
 
     /// An attempt failed before it had a socket (see `connect`): as a close
@@ -687,42 +685,30 @@ impl Driver {
             reason: String::new(),
             was_clean: false,
         };
-        self.after_attempt(close, None, Some(error));
+        self.after_attempt(close, None, Some(error), 0);
     }
 
-    /// A connection or attempt ended: decides what comes next, tells the
-    /// close listeners (if there was a connection) and the reconnect ones.
+    /// A connection or attempt ended, with `unsent_bytes` never sent:
+    /// decides what comes next, tells the close listeners (if there was a
+    /// connection) and the reconnect ones.
     fn after_attempt(
         &self,
         close: CloseEvent,
         event: Option<&web_sys::CloseEvent>,
         error: Option<String>,
+        unsent_bytes: u32,
     ) {
-        // Asked before the state is borrowed: it is the application's code.
-        let user_closed = matches!(self.state.borrow().phase, Phase::Closing | Phase::Closed);
-        let declined = !user_closed
-            && self
-                .options
-                .should_reconnect
-                .as_ref()
-                .is_some_and(|predicate| !predicate.allows(&close));
-        let (old_socket, decision, resent, possibly_lost) = {
+        let (old_socket, decision, restart, resent, possibly_lost) = {
             let mut state = self.state.borrow_mut();
             state.stop_connection_timers();
             state.forwarders.clear();
             state.generation += 1;
             let old = state.socket.take();
-            // The browser keeps counting what it never sent, even now.
-            let unsent_bytes = old
-                .as_ref()
-                .map(WebSocket::buffered_amount)
-                .or(state.abandoned_unsent.take())
-                .unwrap_or(0);
             let tail = state.sent.split(unsent_bytes);
             let resent = tail.unsent.len() as u32;
             let restart = std::mem::take(&mut state.restart);
-            let lost_by_us = restart || !matches!(state.phase, Phase::Closing | Phase::Closed);
-            if lost_by_us {
+            let user_closed = !restart && matches!(state.phase, Phase::Closing | Phase::Closed);
+            if !user_closed {
                 // Before anything queued since, which is newer; past the
                 // outbox's bounds if need be: these were accepted already.
                 for (message, size) in tail.unsent.into_iter().rev() {
@@ -730,50 +716,32 @@ impl Driver {
                 }
             }
             let uptime = state.opened_at.take().map_or(0.0, |t| now() - t);
-            let decision = match state.phase {
+            let decision = if restart {
                 // reconnect(): again at once, the backoff reset.
-                _ if restart => Some(Decision::Retry {
+                Some(Decision::Retry {
                     retry: 1,
                     delay_ms: 0,
-                }),
-                Phase::Closing | Phase::Closed => None,
-                _ => {
-                    let random = state.jitter.next();
-                    Some(
-                        match self
-                            .options
-                            .policy
-                            .decide(close.code, state.retries, uptime, random)
-                        {
-                            Decision::Retry { .. } if declined => {
-                                Decision::GiveUp(GiveUpReason::Declined { code: close.code })
-                            }
-                            decision => decision,
-                        },
-                    )
-                }
+                })
+            } else if user_closed {
+                None
+            } else {
+                let random = state.jitter.next();
+                let policy = &self.options.policy;
+                Some(policy.decide(close.code, state.retries, uptime, random))
             };
-            match &decision {
-                None | Some(Decision::GiveUp(_)) => {
-                    state.phase = Phase::Closed;
-                    state.network = None;
-                }
-                Some(Decision::Retry { retry, delay_ms }) => {
-                    state.phase = Phase::Waiting;
-                    // reconnect() resets the backoff: a failure after it
-                    // is retry 1 again.
-                    state.retries = if restart { 0 } else { *retry };
-                    state.attempt = *retry;
-                    let me = self.me.clone();
-                    state.retry_timer = Some(Timeout::new(*delay_ms, move || {
-                        if let Some(driver) = me.upgrade() {
-                            driver.retry();
-                        }
-                    }));
-                }
-            }
-            (old, decision, resent, tail.possibly_lost)
+            (old, decision, restart, resent, tail.possibly_lost)
         };
+        // The application's veto, asked only where the policy would retry,
+        // and outside the borrow: it is the application's code.
+        let decision = match decision {
+            Some(Decision::Retry { .. }) if !restart && self.declines(&close) => {
+                Some(Decision::GiveUp(GiveUpReason::Declined {
+                    code: close.code,
+                }))
+            }
+            decision => decision,
+        };
+        self.apply(&decision, restart);
         if let Some(event) = event {
             self.events.close.dispatch(event);
         }
@@ -800,23 +768,50 @@ impl Driver {
         drop(old_socket);
     }
 
-    /// Listeners that call [`retry_now`](Self::retry_now) when the network
+    /// Whether the application's `should_reconnect` says no.
+    fn declines(&self, close: &CloseEvent) -> bool {
+        self.options
+            .should_reconnect
+            .as_ref()
+            .is_some_and(|predicate| !predicate.allows(close))
+    }
+
+    /// Carries out a decision: the final close, or a retry after its delay.
+    fn apply(&self, decision: &Option<Decision>, restart: bool) {
+        let mut state = self.state.borrow_mut();
+        match decision {
+            None | Some(Decision::GiveUp(_)) => {
+                state.phase = Phase::Closed;
+                state.network = None;
+            }
+            Some(Decision::Retry { retry, delay_ms }) => {
+                state.phase = Phase::Waiting;
+                // reconnect() resets the backoff: a failure after it is
+                // retry 1 again.
+                state.retries = if restart { 0 } else { *retry };
+                state.attempt = *retry;
+                let me = self.me.clone();
+                state.retry_timer = Some(Timeout::new(*delay_ms, move || {
+                    if let Some(driver) = me.upgrade() {
+                        driver.retry();
+                    }
+                }));
+            }
+        }
+    }
+
+    /// Listeners that make a waiting socket retry at once when the network
     /// or the page comes back.
     fn watch_network(&self) -> NetworkWatch {
         let me = self.me.clone();
         NetworkWatch::start(move || {
             if let Some(driver) = me.upgrade() {
-                driver.retry_now();
+                driver.retry();
             }
         })
     }
 
-    /// The network is back, or the page visible again: a socket waiting to
-    /// retry does so at once.
-    fn retry_now(&self) {
-        self.retry();
-    }
-
+    /// Retries now if waiting to (and not offline).
     fn retry(&self) {
         {
             let mut state = self.state.borrow_mut();
@@ -829,10 +824,10 @@ impl Driver {
                 return;
             }
         }
-        if self.connect().is_err() {
-            // The URL connected before, so this cannot happen; stop rather
-            // than spin.
-            self.state.borrow_mut().phase = Phase::Closed;
+        if let Err(error) = self.connect() {
+            // A failed attempt like any other: reported, and the backoff
+            // goes on (never a silent end).
+            self.attempt_failed(error.to_string());
         }
     }
 

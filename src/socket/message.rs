@@ -56,38 +56,13 @@ impl Message {
 impl Message {
     /// An owned copy of a payload, to queue it.
     pub(crate) fn from_payload(payload: Payload<'_>) -> Result<Self, Error> {
-        let bytes_of = |value: &JsValue| -> Vec<u8> {
-            if let Some(view) = value.dyn_ref::<js_sys::Uint8Array>() {
-                return view.to_vec();
-            }
-            if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-                return js_sys::Uint8Array::new(buffer).to_vec();
-            }
-            // Any other view: its bytes.
-            let view: &js_sys::Object = value.unchecked_ref();
-            let buffer = js_sys::Reflect::get(view, &"buffer".into()).unwrap_or_default();
-            let offset = js_sys::Reflect::get(view, &"byteOffset".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0);
-            let length = js_sys::Reflect::get(view, &"byteLength".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0);
-            js_sys::Uint8Array::new_with_byte_offset_and_length(
-                &buffer,
-                offset as u32,
-                length as u32,
-            )
-            .to_vec()
-        };
         Ok(match payload.resolve() {
             Payload::Text(text) => Message::Text(text.to_owned()),
             Payload::Bytes(bytes) => Message::Binary(bytes.to_vec()),
             Payload::ArrayBuffer(buffer) => {
                 Message::Binary(js_sys::Uint8Array::new(buffer).to_vec())
             }
-            Payload::View(view) => Message::Binary(bytes_of(view)),
+            Payload::View(view) => Message::Binary(view_bytes(view).to_vec()),
             Payload::Blob(blob) => Message::Blob(blob.clone()),
             Payload::ImageData(image) => Message::Binary(image.data().0),
             // A string, or what the browser would send as its string form.
@@ -192,6 +167,28 @@ impl<'a> Payload<'a> {
             self
         }
     }
+}
+
+/// A `Uint8Array` over exactly the bytes an `ArrayBufferView` sees (no
+/// copy): what sending, queueing and keeping a view all need.
+pub(crate) fn view_bytes(view: &JsValue) -> Uint8Array {
+    if let Some(bytes) = view.dyn_ref::<Uint8Array>() {
+        return bytes.clone();
+    }
+    let number = |key: &str| {
+        js_sys::Reflect::get(view, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as u32
+    };
+    let buffer = js_sys::Reflect::get(view, &JsValue::from_str("buffer")).unwrap_or_default();
+    Uint8Array::new_with_byte_offset_and_length(&buffer, number("byteOffset"), number("byteLength"))
+}
+
+/// An `ImageData`'s pixels as the JS array it holds (web-sys's getter
+/// would copy them into wasm).
+pub(crate) fn image_pixels(image: &ImageData) -> JsValue {
+    js_sys::Reflect::get(image, &JsValue::from_str("data")).unwrap_or_default()
 }
 
 impl<'a> From<&'a str> for Payload<'a> {

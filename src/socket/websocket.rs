@@ -14,7 +14,7 @@ use crate::socket::blocked_port::is_blocked_port;
 use crate::socket::close::validate_close;
 use crate::socket::events::EventHub;
 use crate::socket::listeners::Listeners;
-use crate::socket::message::Payload;
+use crate::socket::message::{image_pixels, Payload};
 use crate::socket::protocols::validate_protocols;
 use crate::socket::ready_state::{BinaryType, ReadyState};
 
@@ -484,8 +484,7 @@ fn blocked_port_of(parsed: &web_sys::Url) -> Option<u16> {
 
 /// Sends canvas pixels as the browser holds them: no copy into wasm.
 fn send_image_data(raw: &web_sys::WebSocket, image: &web_sys::ImageData) -> Result<(), JsValue> {
-    let pixels = js_sys::Reflect::get(image, &JsValue::from_str("data"))?;
-    send_buffer_source(raw, &pixels)
+    send_buffer_source(raw, &image_pixels(image))
 }
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
