@@ -153,8 +153,17 @@ export interface WebSocketClientOptions {
  * `EventTarget` whose listeners run with the client as `this`, `target`
  * and `currentTarget`, and which lives as long as the browser's socket
  * would (no `free()` needed).
+ *
+ * Without `reconnect` the client is the browser's own `WebSocket` object
+ * (with this class as its prototype, so `instanceof WebSocket` is false):
+ * listeners receive the browser's events directly, at the raw API's speed.
+ * With `reconnect` it is an `EventTarget` that outlives the connections
+ * it goes through, and dispatches fresh events for each.
+ *
  * Differences: `send` after close throws `InvalidStateError` instead of
- * silently dropping data; blocked ports throw `SecurityError` at once.
+ * silently dropping data; blocked ports throw `SecurityError` at once; a
+ * connection on which the server selected none of the offered protocols
+ * fails (error, close 1006) in every engine.
  */
 export class WebSocketClient extends EventTarget {
   /**
@@ -207,9 +216,13 @@ export class WebSocketClient extends EventTarget {
    */
   readonly opened: Promise<void>;
   /**
-   * Resolves with the close event once the connection has closed for good.
-   * While it is pending the client stays alive, as if it had a close
-   * listener.
+   * Resolves with the close event once the connection has closed for good,
+   * after the event has reached the listeners. While it is pending the
+   * client stays alive, as if it had a close listener. (Without
+   * `reconnect`, a close that nothing listened for, read afterwards, gives
+   * a `CloseEvent` of code 1005 and `wasClean` false: the browser's event
+   * was not kept, as keeping it would need a listener, and a listener
+   * keeps an open socket alive.)
    */
   readonly closed: Promise<CloseEvent>;
   /**
@@ -267,9 +280,11 @@ export class WebSocketClient extends EventTarget {
    */
   close(code?: number, reason?: string): void;
   /**
-   * Releases the wasm side now, closing the connection if it is open.
-   * No close event follows. Optional: the final close releases it too,
-   * and an unreferenced client is released when it is collected.
+   * Releases the client now: closes the connection if it is open, removes
+   * the listeners and handlers, and frees the wasm side (reconnecting
+   * clients have one). No close event follows. Optional: the final close
+   * releases it too, and an unreferenced client is released when it is
+   * collected.
    * Afterwards `readyState` is `CLOSED`, the other attributes keep their
    * last values, and `send` throws `InvalidStateError`.
    */

@@ -1,9 +1,14 @@
 //! The wasm half of the npm face. The class JavaScript users see,
-//! `WebSocketClient`, is plain JavaScript (`src/js/client.js`): a real
-//! `EventTarget` that keeps itself alive as the DOM keeps a socket alive.
-//! It drives this core, which holds the connection (plain or reconnecting),
-//! validates input with the same rules as the Rust faces, and hands every
-//! event to one JavaScript callback.
+//! `WebSocketClient`, is JavaScript (`src/js/client.js`), a real
+//! `EventTarget`, in two kinds:
+//! - a plain client is the browser's own `WebSocket` (made with the class's
+//!   prototype), so events reach listeners with nothing in between. From
+//!   here it uses only the static checks and conversions below
+//!   (`plainPlan`, `sendable`, `checkClose` …): the same rules as the Rust
+//!   faces, with no per-client state in wasm;
+//! - a reconnecting client drives this core ([`WebSocketClientCore`]),
+//!   which holds the connection through the lifecycle layer and hands every
+//!   event to one JavaScript callback.
 //!
 //! The core never holds the JavaScript object itself: what the browser's
 //! socket keeps alive (our listeners) must not keep the class alive, or an
@@ -17,7 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::bindings::{to_usv_string, SocketStrings};
-use crate::lifecycle::{CloseOutcome, Endpoint, Lifecycle};
+use crate::lifecycle::{CloseOutcome, Lifecycle};
 use crate::resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
 use crate::socket::events::{EventKind, Listener};
 use crate::socket::message::Payload;
@@ -85,14 +90,7 @@ impl WebSocketClientCore {
         let lifecycle = Lifecycle::connect(&url, &options)?;
         let hub = lifecycle.events().clone();
         let mut listeners = Vec::with_capacity(5);
-        // A plain socket's messages go from the browser's socket to the
-        // class directly (see `socket`): the hot path skips wasm. A
-        // reconnecting one's pass through here (the heartbeat filters them).
-        let mut kinds = vec![EventKind::Open, EventKind::Error];
-        if lifecycle.reconnecting().is_some() {
-            kinds.push(EventKind::Message);
-        }
-        for kind in kinds {
+        for kind in [EventKind::Open, EventKind::Message, EventKind::Error] {
             let dispatch = dispatch.clone();
             let number = JsValue::from(kind as u32);
             listeners.push(hub.add_raw(kind, move |event| {
@@ -104,31 +102,16 @@ impl WebSocketClientCore {
             let kind = JsValue::from(EventKind::Close as u32);
             let _ = on_close.call3(&JsValue::UNDEFINED, &kind, event, &last.into());
         }));
-        match lifecycle.endpoint() {
-            Endpoint::Plain(plain) => plain.detach_message_relay(),
-            Endpoint::Reconnecting(resilient) => {
-                listeners.push(resilient.add_reconnect_listener(move |event| {
-                    let (kind, detail) = reconnect_detail(event);
-                    let _ =
-                        dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
-                }));
-            }
+        if let Some(resilient) = lifecycle.reconnecting() {
+            listeners.push(resilient.add_reconnect_listener(move |event| {
+                let (kind, detail) = reconnect_detail(event);
+                let _ = dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
+            }));
         }
         Ok(Self {
             lifecycle,
             _listeners: listeners,
         })
-    }
-
-    /// The browser socket of a plain (not reconnecting) connection, whose
-    /// `message` events the class listens to itself; `undefined` for a
-    /// reconnecting one.
-    #[wasm_bindgen(getter)]
-    pub fn socket(&self) -> Option<web_sys::WebSocket> {
-        match self.lifecycle.endpoint() {
-            Endpoint::Plain(plain) => Some(plain.as_raw().clone()),
-            Endpoint::Reconnecting(_) => None,
-        }
     }
 
     /// Whether this core reconnects (the `reconnect` option was truthy).
@@ -254,6 +237,78 @@ impl WebSocketClientCore {
         Ok(self.lifecycle.reconnect(code, reason.as_deref())?)
     }
 
+    /// The checks and conversions of a plain (not reconnecting) client,
+    /// whose socket the class constructs itself (it is the browser's
+    /// `WebSocket`, so events reach listeners with nothing in between).
+    /// Returns `{ url, protocols, binaryType, connectTimeout,
+    /// highWaterMark, pollMs }`: the URL resolved and checked, the protocol
+    /// list checked, and the options read as the core reads them; throws
+    /// what the core's constructor would.
+    #[wasm_bindgen(js_name = plainPlan)]
+    pub fn plain_plan(
+        url: &JsValue,
+        protocols: &JsValue,
+        options: &JsValue,
+    ) -> Result<js_sys::Object, JsValue> {
+        crate::init();
+        if url.is_function() || protocols.is_function() {
+            return Err(js_sys::TypeError::new(
+                "a URL or protocols function needs the reconnect option",
+            )
+            .into());
+        }
+        let given = to_usv_string(url)?;
+        let options = connect_options(protocol_list(protocols)?, options)?;
+        let target = crate::socket::websocket::connect_target(&given, &options.protocols)?;
+        let plan = js_sys::Object::new();
+        let list: js_sys::Array = options
+            .protocols
+            .iter()
+            .map(|p| JsValue::from_str(p))
+            .collect();
+        let timeout = options
+            .effective_connect_timeout_ms()
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        for (key, value) in [
+            ("url", JsValue::from(target)),
+            ("given", JsValue::from(given)),
+            ("protocols", list.into()),
+            ("binaryType", options.binary_type.as_str().into()),
+            ("connectTimeout", timeout),
+            ("highWaterMark", options.high_water_mark.into()),
+            ("pollMs", options.backpressure_poll_ms.max(1).into()),
+        ] {
+            Reflect::set(&plan, &JsValue::from_str(key), &value)?;
+        }
+        Ok(plan)
+    }
+
+    /// The browser constructor's exception for a plain client's URL, as
+    /// the core reports it.
+    #[wasm_bindgen(js_name = connectError)]
+    pub fn connect_error(error: &JsValue, url: &str) -> JsValue {
+        crate::error::Error::from_js(error, crate::error::Operation::Connect { url }).into()
+    }
+
+    /// What a plain client gives the browser's `send` for `data`, as the
+    /// core would send it (`ImageData` as its pixels, large buffers as a
+    /// Blob in Chromium).
+    pub fn sendable(data: &JsValue) -> Result<JsValue, JsValue> {
+        crate::socket::websocket::js_payload_to_send(data)
+    }
+
+    /// The `InvalidStateError` of a send while connecting.
+    #[wasm_bindgen(js_name = notOpenError)]
+    pub fn not_open_error() -> JsValue {
+        crate::error::Error::NotOpen.into()
+    }
+
+    /// `drain()`'s argument as a byte count, or its `RangeError`.
+    #[wasm_bindgen(js_name = byteLimit)]
+    pub fn byte_limit(value: &JsValue) -> Result<u32, JsValue> {
+        clamp_u32(value)
+    }
+
     /// The error of `reconnect()` on a client without the reconnect option,
     /// for the class once the core has been released.
     #[wasm_bindgen(js_name = notReconnecting)]
@@ -272,14 +327,17 @@ impl WebSocketClientCore {
         )?)
     }
 
-    /// The `InvalidStateError` of a send on a closed socket, for the class
-    /// once the core has been released.
+    /// The `InvalidStateError` of a send on a closed socket (or, with
+    /// `closing` true, a closing one), for the class once the core has been
+    /// released and for plain clients.
     #[wasm_bindgen(js_name = closedError)]
-    pub fn closed_error() -> JsValue {
-        crate::error::Error::Closed {
-            state: crate::socket::ready_state::ReadyState::Closed,
-        }
-        .into()
+    pub fn closed_error(closing: Option<bool>) -> JsValue {
+        use crate::socket::ready_state::ReadyState;
+        let state = match closing {
+            Some(true) => ReadyState::Closing,
+            _ => ReadyState::Closed,
+        };
+        crate::error::Error::Closed { state }.into()
     }
 
     /// `drain(highWaterMark?)` once the core has been released: the same
@@ -289,7 +347,7 @@ impl WebSocketClientCore {
         if !high_water_mark.is_undefined() {
             clamp_u32(high_water_mark)?;
         }
-        Ok(Promise::reject(&Self::closed_error()))
+        Ok(Promise::reject(&Self::closed_error(None)))
     }
 
     /// The `NetworkError` with which `opened` rejects when the connection

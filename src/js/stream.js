@@ -9,7 +9,7 @@
 // instead of slowing the server down; a write resolves once
 // `bufferedAmount` is at most `highWaterMark`.
 import { WebSocketClientCore } from './wasm_websocket.js';
-import { RECEIVE, WebSocketClient } from './client.js';
+import { WebSocketClient, receiveData } from './client.js';
 
 const DEFAULT_HIGH_WATER_MARK = 1 << 20;
 const DEFAULT_READABLE_MAX_BYTES = 16 << 20;
@@ -110,8 +110,9 @@ export class WebSocketStream {
       signal?.removeEventListener('abort', onAbort);
       if (!this.#streams) this.#open();
     });
-    // Messages come as data, without an event object per message.
-    client[RECEIVE] = (data) => this.#receive(data);
+    // Each message's data: from the browser's event on a plain client, with
+    // no event object made for it on a reconnecting one.
+    receiveData(client, this.#receive);
     client.addEventListener('close', (e) => {
       if (client.readyState === WebSocketClient.CLOSED) this.#finish(e);
     });
@@ -186,7 +187,8 @@ export class WebSocketStream {
     this.#settle.openResolve({ readable, writable, protocol: client.protocol, extensions: client.extensions });
   }
 
-  #receive(data) {
+  /** Each message's data (an arrow: handed to receiveData as it is). */
+  #receive = (data) => {
     const reader = this.#reader;
     if (!reader) return;
     reader.enqueue(data);
@@ -196,7 +198,7 @@ export class WebSocketStream {
       this.#reader = null;
       this.#client.close(1000, 'reader too slow');
     }
-  }
+  };
 
   /** cancel()/abort(): a WebSocketError's code and reason, else a plain close. */
   #closeFor(reason) {

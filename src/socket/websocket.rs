@@ -191,31 +191,15 @@ impl WebSocket {
     /// an empty, non-token or repeated entry, besides the URL errors of
     /// [`WebSocket::new`].
     pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
-        validate_protocols(protocols)?;
-        // Resolved here, against the page's (or worker's) location, as the
-        // standard says: engines disagree on some inputs (Firefox rejects
-        // the empty URL). What does not parse is left to the browser, to
-        // throw its own SyntaxError.
-        let resolved = resolve(url);
-        if let Some(port) = resolved.as_ref().and_then(blocked_port_of) {
-            // The browser would fail this connection later without saying
-            // why (or a Content-Security-Policy would report it): say it
-            // now, before any connection attempt.
-            return Err(Error::BlockedPort {
-                url: url.to_owned(),
-                message: format!("port {port} is on the fetch standard's list of blocked ports"),
-            });
-        }
-        let href = resolved.map(|parsed| parsed.href());
-        let target = href.as_deref().unwrap_or(url);
+        let target = connect_target(url, protocols)?;
         let raw = if protocols.is_empty() {
-            web_sys::WebSocket::new(target)
+            web_sys::WebSocket::new(&target)
         } else {
             let list = js_sys::Array::new();
             for protocol in protocols {
                 list.push(&JsValue::from_str(protocol.as_ref()));
             }
-            web_sys::WebSocket::new_with_str_sequence(target, &list)
+            web_sys::WebSocket::new_with_str_sequence(&target, &list)
         }
         .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
         Self::attach(raw, !protocols.is_empty())
@@ -299,18 +283,6 @@ impl WebSocket {
     /// Switches how binary messages arriving from now on are delivered.
     pub fn set_binary_type(&self, binary_type: BinaryType) {
         self.inner.raw.set_binary_type(binary_type.to_web());
-    }
-
-    /// Stops relaying the browser's `message` events to this socket's
-    /// message listeners: for the JS class, which listens to the browser's
-    /// socket itself (one wasm call less per message).
-    #[cfg(feature = "js")]
-    pub(crate) fn detach_message_relay(&self) {
-        let callback: &js_sys::Function = self.inner.browser.message.as_ref().unchecked_ref();
-        let _ = self
-            .inner
-            .raw
-            .remove_event_listener_with_callback("message", callback);
     }
 
     /// The browser object underneath, for APIs this crate does not wrap.
@@ -440,15 +412,52 @@ fn blobs_send_faster() -> bool {
 
 /// Sends an `ArrayBuffer` or view, large ones as a Blob of the same bytes.
 fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), JsValue> {
+    send_any(raw, &buffer_source_to_send(source)?)
+}
+
+/// What the browser's `send` is given for an `ArrayBuffer` or view: the
+/// same object, or for a large one in Chromium a Blob of its bytes.
+fn buffer_source_to_send(source: &JsValue) -> Result<JsValue, JsValue> {
     let length = js_sys::Reflect::get(source, &JsValue::from_str("byteLength"))?
         .as_f64()
         .unwrap_or(0.0);
     if length >= BLOB_SEND_MIN_BYTES as f64 && blobs_send_faster() {
-        let blob = web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(source))?;
-        send_any(raw, &blob)
+        Ok(web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(source))?.into())
     } else {
-        send_any(raw, source)
+        Ok(source.clone())
     }
+}
+
+/// What the browser's `send` is given for a JS value, as [`WebSocket::send`]
+/// sends it: `ImageData` as its pixels, large buffers as Blobs in Chromium,
+/// everything else as it is.
+#[cfg(feature = "js")]
+pub(crate) fn js_payload_to_send(data: &JsValue) -> Result<JsValue, JsValue> {
+    match Payload::JsValue(data).resolve() {
+        Payload::ArrayBuffer(buffer) => buffer_source_to_send(buffer),
+        Payload::View(view) => buffer_source_to_send(view),
+        Payload::ImageData(image) => buffer_source_to_send(&image_pixels(image)),
+        _ => Ok(data.clone()),
+    }
+}
+
+/// The checks made before the browser's constructor is called, and the URL
+/// to give it: `protocols` are validated, `url` is resolved against the
+/// page's (or worker's) location, as the standard says (engines disagree
+/// on some inputs: Firefox rejects the empty URL), and a blocked port is
+/// reported now, where the browser would fail the connection later without
+/// saying why. What does not parse is returned as given, for the browser
+/// to throw its own SyntaxError.
+pub(crate) fn connect_target<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<String, Error> {
+    validate_protocols(protocols)?;
+    let resolved = resolve(url);
+    if let Some(port) = resolved.as_ref().and_then(blocked_port_of) {
+        return Err(Error::BlockedPort {
+            url: url.to_owned(),
+            message: format!("port {port} is on the fetch standard's list of blocked ports"),
+        });
+    }
+    Ok(resolved.map_or_else(|| url.to_owned(), |parsed| parsed.href()))
 }
 
 /// `url` parsed against the page's or worker's location, as the

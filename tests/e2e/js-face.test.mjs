@@ -368,6 +368,27 @@ forEachEngine((engine) => {
     assert.deepEqual(got, { same: true, stateAtOpen: 1, lateOpened: 'resolved', close: [4005, 'promised', true, true], again: true });
   });
 
+  test('closed settles after the close listeners ran; a close nothing listened for reads as 1005, unclean', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const c = new WSC(`${WS_BASE}/echo`, 'echo-protocol');
+      const order = [];
+      c.onclose = (e) => order.push(`listener ${e.code}`);
+      await c.opened;
+      c.close(4006);
+      order.push(`closed ${(await c.closed).code}`);
+      // Open with no listener and no pending promise: the client keeps no
+      // listener of its own either (one would keep the socket alive), so
+      // the server's close (4001, after 100 ms) goes unseen.
+      const quiet = new WSC(`${WS_BASE}/close?code=4001&reason=unseen&delay=100`);
+      await quiet.opened;
+      while (quiet.readyState !== WSC.CLOSED) await sleep(20);
+      const late = await quiet.closed;
+      return { order, late: [late.code, late.reason, late.wasClean, late instanceof CloseEvent] };
+    });
+    assert.deepEqual(got.order, ['listener 4006', 'closed 4006']);
+    assert.deepEqual(got.late, [1005, '', false, true]);
+  });
+
   test('opened rejects with a NetworkError when the connection fails', async () => {
     const got = await ctx.page.evaluate(async () => {
       const c = new WSC(`${WS_BASE}/refuse`);
