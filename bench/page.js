@@ -156,10 +156,12 @@ window.run = async (client, workload, params) => {
 // Soak drivers: open/echo/close cycles per face, and sockets dropped
 // while connecting; memory is read by the driver between phases. The JS
 // class is never freed by hand: an unreferenced client is collected once
-// closed, as the browser's socket is.
-async function soakJs(url, cycles) {
+// closed, as the browser's socket is. A plain client is the browser's
+// socket (nothing in wasm); a reconnecting one has a wasm core, released
+// at its final close.
+async function soakJs(url, cycles, options = undefined) {
   for (let i = 0; i < cycles; i++) {
-    const ws = new WebSocketClient(url, 'echo-protocol');
+    const ws = new WebSocketClient(url, 'echo-protocol', options);
     await ws.opened;
     const echo = new Promise((resolve) => ws.addEventListener('message', (e) => resolve(e.data), { once: true }));
     ws.send(`soak ${i}`);
@@ -209,6 +211,7 @@ window.soak = {
   callback: (url, n) => soak_callback(url, n),
   async: (url, n) => soak_async(url, n),
   js: (url, n) => soakJs(url, n),
+  'js-reconnecting': (url, n) => soakJs(url, n, { reconnect: true }),
   'callback-connecting': (url, n) => soak_connecting(url, n),
   'js-connecting': (url, n) => soakJsConnecting(url, n),
   'js-dropped': (url, n) => soakJsDropped(url, n),

@@ -1,5 +1,6 @@
 // npm run soak: open/echo/close cycles through the Rust callback face, the
-// Rust async face and the JS class, plus sockets dropped while connecting,
+// Rust async face and the JS class (plain, and a fifth as many reconnecting:
+// those have a wasm core), plus sockets dropped while connecting,
 // in one page, plus JS clients the page drops while open (only their
 // listeners reference them; each must still deliver its close event). No
 // phase calls free(). After a warm-up, wasm linear memory must not grow and
@@ -34,6 +35,7 @@ async function main() {
       { face: 'callback', url: echo, count: CYCLES },
       { face: 'async', url: echo, count: CYCLES },
       { face: 'js', url: echo, count: CYCLES },
+      { face: 'js-reconnecting', url: echo, count: Math.max(20, Math.round(CYCLES / 5)) },
       { face: 'callback-connecting', url: hang, count: DROPS },
       { face: 'js-connecting', url: hang, count: DROPS },
       { face: 'js-dropped', url: `${echo}?closeAfter=500`, count: DROPS },
