@@ -39,12 +39,12 @@ test('shortened soak: no wasm memory growth, JS heap growth under 1 MB, for ever
   const out = path.join(OUTPUT, 'soak');
   const printed = run('soak.mjs', ['--cycles', '300', '--drops', '100', '--out', out]);
   const report = JSON.parse(fs.readFileSync(path.join(out, 'soak.json'), 'utf8'));
-  assert.deepEqual(report.rows.map((r) => r.face), ['callback', 'async', 'js', 'callback-connecting', 'js-connecting', 'js-dropped']);
+  assert.deepEqual(report.rows.map((r) => r.face), ['callback', 'async', 'js', 'js-reconnecting', 'callback-connecting', 'js-connecting', 'js-dropped']);
   for (const row of report.rows) {
     assert.equal(row.wasmGrowth, 0, `${row.face}: wasm memory grew`);
     assert.ok(row.heapGrowth < 1_000_000, `${row.face}: heap grew ${row.heapGrowth}`);
   }
-  assert.match(printed, /soak: 6 passed, 0 failed/);
+  assert.match(printed, /soak: 7 passed, 0 failed/);
 });
 
 test('a panic in wasm aborts the call and init() routes its message to the console', async () => {
