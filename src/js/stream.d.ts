@@ -1,7 +1,7 @@
 // Types of the npm package's WebSocketStream and WebSocketError
 // (src/js/stream.js), in the shape of Chrome's. tests/e2e/types.test.mjs
 // checks them with `tsc --strict`.
-import type { ReconnectOptions } from './client.js';
+import type { ProtocolsProvider, ReconnectOptions, UrlProvider } from './client.js';
 
 /** `close()`'s argument, and what `closed` resolves with. */
 export interface WebSocketCloseInfo {
@@ -25,8 +25,11 @@ export interface WebSocketOpenInfo {
 
 /** Options of `new WebSocketStream(url, options)`. */
 export interface WebSocketStreamOptions {
-  /** Subprotocols to offer. */
-  protocols?: string | string[];
+  /**
+   * Subprotocols to offer; with `reconnect`, also a function asked before
+   * every attempt (it may return a Promise).
+   */
+  protocols?: string | string[] | ProtocolsProvider;
   /** Aborts the handshake (not an open connection). */
   signal?: AbortSignal;
   /**
@@ -66,9 +69,14 @@ export class WebSocketError extends DOMException {
  * high-water mark.
  */
 export class WebSocketStream {
-  /** @throws {DOMException} `SyntaxError` or `SecurityError` for a bad URL or protocol list. */
-  constructor(url: string | URL, options?: WebSocketStreamOptions);
-  /** The resolved URL. */
+  /**
+   * With `reconnect`, `url` may be a function asked before every attempt
+   * (a fresh token, say), as for `WebSocketClient`.
+   * @throws {DOMException} `SyntaxError` or `SecurityError` for a bad URL or protocol list.
+   * @throws {TypeError} a function for `url` or `protocols` without `reconnect`.
+   */
+  constructor(url: string | URL | UrlProvider, options?: WebSocketStreamOptions);
+  /** The resolved URL (with a URL function: of the current or last attempt). */
   readonly url: string;
   /** Resolves once open; rejects with a WebSocketError (or the signal's AbortError) if it never opens. */
   readonly opened: Promise<WebSocketOpenInfo>;

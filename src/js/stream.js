@@ -62,7 +62,6 @@ const byteLength = (chunk) => (typeof chunk === 'string' ? chunk.length : chunk.
 
 export class WebSocketStream {
   #client;
-  #url;
   #opened;
   #closed;
   #settle = {};
@@ -94,7 +93,6 @@ export class WebSocketStream {
 
     const client = new WebSocketClient(url, protocols, { binaryType: 'arraybuffer', reconnect, connectTimeout, highWaterMark: this.#highWaterMark });
     this.#client = client;
-    this.#url = client.url;
     const onAbort = () => {
       if (this.#streams) return; // only the handshake can be aborted
       const error = new DOMException('WebSocket handshake was aborted', 'AbortError');
@@ -120,7 +118,7 @@ export class WebSocketStream {
 
   /** The resolved URL. */
   get url() {
-    return this.#url;
+    return this.#client.url;
   }
 
   /** `{ readable, writable, protocol, extensions }` once open. */

@@ -336,6 +336,42 @@ forEachEngine((engine) => {
     assert.deepEqual(got, { first: 'before', after: ['during 1', 'during 2'], closed: { value: { closeCode: 1000, reason: 'done' } } });
   });
 
+  test('with reconnect, url and protocols may be functions, asked before every attempt; without it they throw TypeError', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const { WebSocketStream } = IMPLEMENTATIONS.ours;
+      const key = `stream-url-${Math.random().toString(36).slice(2)}`;
+      let asked = 0;
+      const wss = new WebSocketStream(
+        async () => `${WS_BASE}/echo?key=${key}&attempt=${++asked}`,
+        { protocols: () => ['echo-protocol'], reconnect: { minDelay: 50, maxDelay: 100 } },
+      );
+      const { readable, writable, protocol } = await wss.opened;
+      const firstUrl = wss.url;
+      const writer = writable.getWriter();
+      const reader = readable.getReader();
+      await writer.write('one');
+      const first = (await reader.read()).value;
+      await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
+      await writer.write('two'); // queued until the second attempt opens
+      const second = (await reader.read()).value;
+      const secondUrl = wss.url;
+      wss.close({ closeCode: 1000 });
+      await settled(wss.closed);
+      let thrown = null;
+      try {
+        new WebSocketStream(() => `${WS_BASE}/echo`);
+      } catch (e) {
+        thrown = [e.name, e.message];
+      }
+      return { protocol, first, second, firstUrl: firstUrl.replace(/.*\?/, ''), secondUrl: secondUrl.replace(/.*\?/, ''), asked, thrown };
+    });
+    assert.deepEqual(got.thrown, ['TypeError', 'a URL or protocols function needs the reconnect option']);
+    assert.deepEqual([got.protocol, got.first, got.second], ['echo-protocol', 'one', 'two']);
+    assert.match(got.firstUrl, /attempt=1$/);
+    assert.match(got.secondUrl, /attempt=2$/);
+    assert.equal(got.asked, 2);
+  });
+
   test('for await reads the readable where the engine can iterate streams (README: not WebKit)', async () => {
     const got = await ctx.page.evaluate(async () => {
       const iterable = typeof ReadableStream.prototype[Symbol.asyncIterator] === 'function';

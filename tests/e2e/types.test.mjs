@@ -14,6 +14,8 @@ import init, { WebSocketClient, WebSocketStream, WebSocketError, type MessageDat
 
 export async function streams(signal: AbortSignal): Promise<void> {
   const wss = new WebSocketStream('ws://127.0.0.1:8080/echo', { protocols: ['echo-protocol'], signal, highWaterMark: 1 << 16, reconnect: { maxRetries: 3 } });
+  const fresh = new WebSocketStream(async () => \`ws://127.0.0.1:8080/echo?token=\${Date.now()}\`, { protocols: () => ['echo-protocol'], reconnect: true });
+  fresh.close();
   const { readable, writable, protocol, extensions } = await wss.opened;
   const writer = writable.getWriter();
   await writer.write('text');
