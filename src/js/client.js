@@ -104,6 +104,9 @@ function natives() {
   };
 }
 
+/** The options of the class's own listeners on a plain client: first to run. */
+const OURS_FIRST = { capture: true };
+
 /** `capture` of an options argument, as the DOM flattens it. */
 const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
 const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
@@ -201,33 +204,16 @@ export class WebSocketClient extends ClientBase {
   #startPlain(plan) {
     this.#plain = plan;
     NATIVE.setBinaryType.call(this, plan.binaryType);
-    const whileConnecting = { capture: true };
-    const onOpen = (event) => {
-      if (!event.isTrusted) return; // dispatchEvent(new Event('open')) opens nothing
-      super.removeEventListener('open', onOpen, whileConnecting);
-      if (plan.protocols.length > 0 && NATIVE.protocol.call(this) === '') {
-        // Firefox and WebKit open a connection on which the server
-        // selected none of the offered protocols; the standard (and
-        // Chromium) fail it: error, then close 1006, and never open.
-        event.stopImmediatePropagation();
-        this.#fail();
-        return;
-      }
-      this.#opened = true;
-      this.#settleOpened?.resolve();
-      this.#settleOpened = null;
-      this.#keepAlive();
-    };
-    super.addEventListener('open', onOpen, whileConnecting);
+    super.addEventListener('open', this.#onPlainOpen, OURS_FIRST);
     if (plan.protocols.length > 0) {
       // After #fail(), the engine's own close event (clean, 1005) is not
       // passed on: the failure's close event was the close event.
       const onClose = (event) => {
         if (!event.isTrusted) return;
-        super.removeEventListener('close', onClose, whileConnecting);
+        super.removeEventListener('close', onClose, OURS_FIRST);
         if (this.#failedClose) event.stopImmediatePropagation();
       };
-      super.addEventListener('close', onClose, whileConnecting);
+      super.addEventListener('close', onClose, OURS_FIRST);
     }
     this.#keepAlive();
     if (plan.connectTimeout !== undefined) {
@@ -238,6 +224,24 @@ export class WebSocketClient extends ClientBase {
       }, plan.connectTimeout);
     }
   }
+
+  /** Plain: the open event (registered until it comes, or the close). */
+  #onPlainOpen = (event) => {
+    if (!event.isTrusted) return; // dispatchEvent(new Event('open')) opens nothing
+    super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
+    if (this.#plain.protocols.length > 0 && NATIVE.protocol.call(this) === '') {
+      // Firefox and WebKit open a connection on which the server
+      // selected none of the offered protocols; the standard (and
+      // Chromium) fail it: error, then close 1006, and never open.
+      event.stopImmediatePropagation();
+      this.#fail();
+      return;
+    }
+    this.#opened = true;
+    this.#settleOpened?.resolve();
+    this.#settleOpened = null;
+    this.#keepAlive();
+  };
 
   /** Plain: fails the connection as the standard does; see #startPlain. */
   #fail() {
@@ -257,6 +261,8 @@ export class WebSocketClient extends ClientBase {
     if (!event.isTrusted && event !== this.#failedClose) return;
     this.#lastClose = event;
     this.#finished = true;
+    // Nothing of ours stays on a closed socket (this one goes in #keepAlive).
+    super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
     this.#keepAlive();
     setTimeout(() => this.#settle(), 0);
   };
@@ -494,6 +500,7 @@ export class WebSocketClient extends ClientBase {
       }
       this.#listeners.clear();
       for (const type of SOCKET_TYPES) NATIVE.handlers[type].set.call(this, null);
+      super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
       this.#observe(false);
       if (NATIVE.readyState.call(this) < CLOSING) NATIVE.close.call(this);
       return;
@@ -641,8 +648,8 @@ export class WebSocketClient extends ClientBase {
   #observe(on) {
     if (on === this.#observingClose) return;
     this.#observingClose = on;
-    if (on) super.addEventListener('close', this.#observeClose, { capture: true });
-    else super.removeEventListener('close', this.#observeClose, { capture: true });
+    if (on) super.addEventListener('close', this.#observeClose, OURS_FIRST);
+    else super.removeEventListener('close', this.#observeClose, OURS_FIRST);
   }
 }
 
