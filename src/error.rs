@@ -138,6 +138,17 @@ pub(crate) enum Operation<'a> {
 }
 
 impl Error {
+    /// What a send gets on a socket in `state`, or `None` when it is open:
+    /// [`Error::NotOpen`] while connecting, [`Error::Closed`] once closing
+    /// has started (where the browser would silently discard the data).
+    pub(crate) fn unsendable_in(state: ReadyState) -> Option<Self> {
+        match state {
+            ReadyState::Open => None,
+            ReadyState::Connecting => Some(Self::NotOpen),
+            state => Some(Self::Closed { state }),
+        }
+    }
+
     /// The `DOMException` (or JS error) name for this failure, as the
     /// WebSockets standard uses it.
     pub fn name(&self) -> &str {

@@ -121,7 +121,7 @@ impl Lifecycle {
         Ok(Rc::new(Self {
             endpoint,
             high_water_mark: options.high_water_mark,
-            backpressure_poll_ms: options.backpressure_poll_ms.max(1),
+            backpressure_poll_ms: options.effective_backpressure_poll_ms(),
             last_close,
             timed_out,
             _connect_timer: connect_timer,

@@ -115,6 +115,11 @@ impl ConnectOptions {
         self
     }
 
+    /// The poll interval that applies: at least 1 ms.
+    pub(crate) fn effective_backpressure_poll_ms(&self) -> u32 {
+        self.backpressure_poll_ms.max(1)
+    }
+
     /// The connect timeout that applies: with `reconnect`, `None` means
     /// [`DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS`]; 0 means none.
     pub(crate) fn effective_connect_timeout_ms(&self) -> Option<u32> {

@@ -69,6 +69,26 @@ fn reconnecting(url: &str, reconnect: ReconnectOptions) -> Result<ReconnectingWe
     reconnecting_with_timeout(url, reconnect, 2_000)
 }
 
+/// A reconnecting socket to the echo endpoint under a fresh key (for
+/// `/control/drop?key=`), retrying after `min_delay_ms`..`max_delay_ms`,
+/// opened, with its trace.
+async fn open_keyed(
+    prefix: &str,
+    min_delay_ms: u32,
+    max_delay_ms: u32,
+) -> (String, ReconnectingWebSocket, Trace) {
+    let key = unique_key(prefix);
+    let policy = ReconnectPolicy {
+        min_delay_ms,
+        max_delay_ms,
+        ..fast_policy()
+    };
+    let ws = reconnecting(&url(&format!("/echo?key={key}")), options(policy)).unwrap();
+    let trace = Trace::attach(&ws);
+    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    (key, ws, trace)
+}
+
 /// Records every event of a reconnecting socket with a timestamp.
 #[derive(Clone, Default)]
 struct Trace {
@@ -183,18 +203,7 @@ async fn refused_connections_are_retried_with_growing_jittered_delays() {
 
 #[wasm_bindgen_test]
 async fn queued_messages_arrive_exactly_once_in_order_after_a_drop() {
-    let key = unique_key("drop");
-    let ws = reconnecting(
-        &url(&format!("/echo?key={key}")),
-        options(ReconnectPolicy {
-            min_delay_ms: 50,
-            max_delay_ms: 100,
-            ..fast_policy()
-        }),
-    )
-    .unwrap();
-    let trace = Trace::attach(&ws);
-    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    let (key, ws, trace) = open_keyed("drop", 50, 100).await;
 
     let mut queued = Vec::new();
     for i in 0..300u32 {
@@ -493,18 +502,7 @@ fn set_offline(offline: bool) {
 
 #[wasm_bindgen_test]
 async fn while_offline_no_retry_is_made_and_online_retries_at_once() {
-    let key = unique_key("offline");
-    let ws = reconnecting(
-        &url(&format!("/echo?key={key}")),
-        options(ReconnectPolicy {
-            min_delay_ms: 200,
-            max_delay_ms: 200,
-            ..fast_policy()
-        }),
-    )
-    .unwrap();
-    let trace = Trace::attach(&ws);
-    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    let (key, ws, trace) = open_keyed("offline", 200, 200).await;
     set_offline(true);
     control(&format!("/control/drop?key={key}")).await;
     wait_until("the drop", 5_000, || trace.count("close") == 1).await;
@@ -524,18 +522,7 @@ async fn while_offline_no_retry_is_made_and_online_retries_at_once() {
 
 #[wasm_bindgen_test]
 async fn reconnect_replaces_the_connection_at_once_and_starts_again_after_close() {
-    let key = unique_key("restart");
-    let ws = reconnecting(
-        &url(&format!("/echo?key={key}")),
-        options(ReconnectPolicy {
-            min_delay_ms: 5_000,
-            max_delay_ms: 5_000,
-            ..fast_policy()
-        }),
-    )
-    .unwrap();
-    let trace = Trace::attach(&ws);
-    wait_until("open", 5_000, || trace.count("open") == 1).await;
+    let (_key, ws, trace) = open_keyed("restart", 5_000, 5_000).await;
     assert_eq!(
         ws.reconnect_with(1001, ""),
         Err(Error::InvalidCloseCode(1001))

@@ -159,7 +159,6 @@ export class WebSocketClient extends ClientBase {
   #lastClose = null;
   #opened = false;
   #finished = false;
-  #reconnects = false;
   /** Plain: `free()` was called. */
   #freed = false;
   /** Plain: the connection was failed here (no offered protocol selected). */
@@ -191,7 +190,6 @@ export class WebSocketClient extends ClientBase {
     this.#core = new WebSocketClientCore(...this.#args, (kind, event, last) => {
       self.deref()?.#deliver(kind, event, last);
     });
-    this.#reconnects = this.#core.reconnects;
   }
 
   /**
@@ -281,25 +279,23 @@ export class WebSocketClient extends ClientBase {
   static {
     for (const name of ATTRIBUTES) {
       const plain = RECONNECT_COUNTERS.includes(name) ? () => 0 : (client) => NATIVE[name].call(client);
-      Object.defineProperty(this.prototype, name, {
+      const descriptor = {
         get() {
           if (this.#plain) return plain(this);
           return (this.#core ?? this.#final)[name];
         },
         configurable: true, // as a class accessor is
-      });
+      };
+      if (name === 'binaryType') {
+        descriptor.set = function (value) {
+          if (this.#plain) NATIVE.setBinaryType.call(this, value);
+          else if (this.#core) this.#core.binaryType = value;
+          // Other values are ignored, as the browser does.
+          else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
+        };
+      }
+      Object.defineProperty(this.prototype, name, descriptor);
     }
-    const binaryType = Object.getOwnPropertyDescriptor(this.prototype, 'binaryType').get;
-    Object.defineProperty(this.prototype, 'binaryType', {
-      get: binaryType,
-      set(value) {
-        if (this.#plain) NATIVE.setBinaryType.call(this, value);
-        else if (this.#core) this.#core.binaryType = value;
-        // Other values are ignored, as the browser does.
-        else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
-      },
-      configurable: true,
-    });
     // onopen, onmessage, onclose, onerror: the browser's own event handler
     // attributes on a plain client, the same rules here otherwise.
     for (const type of SOCKET_TYPES) {
@@ -340,22 +336,18 @@ export class WebSocketClient extends ClientBase {
         NATIVE.send.call(this, typeof data === 'string' ? data : WebSocketClientCore.sendable(data));
         return;
       }
-      const state = this.readyState;
-      throw state === CONNECTING ? WebSocketClientCore.notOpenError() : WebSocketClientCore.closedError(state === CLOSING);
+      throw WebSocketClientCore.sendError(this.readyState);
     }
-    if (!this.#core) throw WebSocketClientCore.closedError();
+    if (!this.#core) throw WebSocketClientCore.sendError(CLOSED);
     this.#core.send(data);
   }
 
   /** Starts the closing handshake, with the standard's checks. */
   close(code = undefined, reason = undefined) {
     if (this.#plain) {
-      WebSocketClientCore.checkClose(code, reason);
-      if (this.readyState >= CLOSING) return;
-      // As the core: a reason without a code closes with 1000.
-      if (code === undefined && reason !== undefined) code = 1000;
-      const args = reason !== undefined ? [code, reason] : code !== undefined ? [code] : [];
-      NATIVE.close.apply(this, args);
+      // Checked first, even when closed already, as the standard says.
+      const args = WebSocketClientCore.closeArguments(code, reason);
+      if (this.readyState < CLOSING) NATIVE.close.apply(this, args);
       return;
     }
     if (!this.#core) {
@@ -378,7 +370,7 @@ export class WebSocketClient extends ClientBase {
    * constructor's arguments (and new `opened`/`closed` promises).
    */
   reconnect(code = undefined, reason = undefined) {
-    if (!this.#reconnects) throw WebSocketClientCore.notReconnecting();
+    if (this.#plain) throw WebSocketClientCore.notReconnecting();
     if (this.#core) {
       this.#core.reconnect(code, reason);
       this.#keepAlive();
@@ -403,7 +395,7 @@ export class WebSocketClient extends ClientBase {
       return new Promise((resolve, reject) => {
         const poll = () => {
           const state = this.readyState;
-          if (state !== OPEN) reject(state === CONNECTING ? WebSocketClientCore.notOpenError() : WebSocketClientCore.closedError(state === CLOSING));
+          if (state !== OPEN) reject(WebSocketClientCore.sendError(state));
           else if (NATIVE.bufferedAmount.call(this) <= limit) resolve();
           else setTimeout(poll, plan.pollMs);
         };
@@ -419,7 +411,7 @@ export class WebSocketClient extends ClientBase {
     if (!this.#openedPromise) {
       this.#openedPromise = new Promise((resolve, reject) => {
         if (this.#opened) resolve();
-        else if (this.#finished || this.#unobservedClose()) reject(WebSocketClientCore.connectionFailed(this.#lastClose));
+        else if (this.#finished || this.#recordUnobservedClose()) reject(WebSocketClientCore.connectionFailed(this.#lastClose));
         else this.#settleOpened = { resolve, reject };
       });
       this.#keepAlive();
@@ -431,7 +423,7 @@ export class WebSocketClient extends ClientBase {
   get closed() {
     if (!this.#closedPromise) {
       this.#closedPromise = new Promise((resolve) => {
-        if (this.#finished || this.#unobservedClose()) resolve(this.#lastClose);
+        if (this.#finished || this.#recordUnobservedClose()) resolve(this.#lastClose);
         else this.#settleClosed = resolve;
       });
       this.#keepAlive();
@@ -575,7 +567,7 @@ export class WebSocketClient extends ClientBase {
    * page listener or promise could see it either). Its close event is
    * gone; `closed` resolves with one that says only that (1005, unclean).
    */
-  #unobservedClose() {
+  #recordUnobservedClose() {
     if (!this.#plain || this.#finished || this.#observingClose || NATIVE.readyState.call(this) !== CLOSED) return false;
     this.#lastClose = new CloseEvent('close', { code: 1005, wasClean: false });
     this.#finished = true;
@@ -628,7 +620,7 @@ export class WebSocketClient extends ClientBase {
     let keep = false;
     const state = this.readyState;
     if (!this.#finished && !this.#freed && (this.#plain || this.#core)) {
-      const types = this.#reconnects ? TYPES : KEEPS_ALIVE[state];
+      const types = this.#plain ? KEEPS_ALIVE[state] : TYPES;
       keep =
         Boolean(this.#settleClosed) ||
         (Boolean(this.#settleOpened) && !this.#opened) ||

@@ -26,7 +26,7 @@ use crate::lifecycle::{CloseOutcome, Lifecycle};
 use crate::resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
 use crate::socket::events::{EventKind, Listener};
 use crate::socket::message::Payload;
-use crate::socket::ready_state::BinaryType;
+use crate::socket::ready_state::{BinaryType, ReadyState};
 
 mod drain;
 mod options;
@@ -79,10 +79,7 @@ impl WebSocketClientCore {
         let mut options = connect_options(static_protocols, options)?;
         if url_provider.is_some() || protocols_provider.is_some() {
             let Some(reconnect) = options.reconnect.as_mut() else {
-                return Err(js_sys::TypeError::new(
-                    "a URL or protocols function needs the reconnect option",
-                )
-                .into());
+                return Err(functions_need_reconnect());
             };
             reconnect.url_provider = url_provider;
             reconnect.protocols_provider = protocols_provider;
@@ -112,12 +109,6 @@ impl WebSocketClientCore {
             lifecycle,
             _listeners: listeners,
         })
-    }
-
-    /// Whether this core reconnects (the `reconnect` option was truthy).
-    #[wasm_bindgen(getter)]
-    pub fn reconnects(&self) -> bool {
-        self.lifecycle.reconnecting().is_some()
     }
 
     /// `drain(highWaterMark?)`: resolves once `bufferedAmount` is at most
@@ -252,10 +243,7 @@ impl WebSocketClientCore {
     ) -> Result<js_sys::Object, JsValue> {
         crate::init();
         if url.is_function() || protocols.is_function() {
-            return Err(js_sys::TypeError::new(
-                "a URL or protocols function needs the reconnect option",
-            )
-            .into());
+            return Err(functions_need_reconnect());
         }
         let given = to_usv_string(url)?;
         let options = connect_options(protocol_list(protocols)?, options)?;
@@ -276,7 +264,7 @@ impl WebSocketClientCore {
             ("binaryType", options.binary_type.as_str().into()),
             ("connectTimeout", timeout),
             ("highWaterMark", options.high_water_mark.into()),
-            ("pollMs", options.backpressure_poll_ms.max(1).into()),
+            ("pollMs", options.effective_backpressure_poll_ms().into()),
         ] {
             Reflect::set(&plan, &JsValue::from_str(key), &value)?;
         }
@@ -297,10 +285,13 @@ impl WebSocketClientCore {
         crate::socket::websocket::js_payload_to_send(data)
     }
 
-    /// The `InvalidStateError` of a send while connecting.
-    #[wasm_bindgen(js_name = notOpenError)]
-    pub fn not_open_error() -> JsValue {
-        crate::error::Error::NotOpen.into()
+    /// The `InvalidStateError` a send gets in `readyState` (`undefined`
+    /// when open), as the core's `send` would throw it: for plain clients
+    /// and for the class once the core has been released.
+    #[wasm_bindgen(js_name = sendError)]
+    pub fn send_error(ready_state: u16) -> JsValue {
+        let state = ReadyState::from_u16(ready_state).unwrap_or(ReadyState::Closed);
+        crate::error::Error::unsendable_in(state).map_or(JsValue::UNDEFINED, Into::into)
     }
 
     /// `drain()`'s argument as a byte count, or its `RangeError`.
@@ -320,24 +311,24 @@ impl WebSocketClientCore {
     /// a socket: the class calls it once the core has been released.
     #[wasm_bindgen(js_name = checkClose)]
     pub fn check_close(code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
-        let (code, reason) = close_arguments(code, reason)?;
-        Ok(crate::socket::close::validate_close(
-            code,
-            reason.as_deref(),
-        )?)
+        checked_close_arguments(code, reason).map(|_| ())
     }
 
-    /// The `InvalidStateError` of a send on a closed socket (or, with
-    /// `closing` true, a closing one), for the class once the core has been
-    /// released and for plain clients.
-    #[wasm_bindgen(js_name = closedError)]
-    pub fn closed_error(closing: Option<bool>) -> JsValue {
-        use crate::socket::ready_state::ReadyState;
-        let state = match closing {
-            Some(true) => ReadyState::Closing,
-            _ => ReadyState::Closed,
-        };
-        crate::error::Error::Closed { state }.into()
+    /// `close(code, reason)`'s arguments checked (as `checkClose`) and as
+    /// the browser's `close` is to be given them: `[]`, `[code]` or
+    /// `[code, reason]` (a reason alone closes with 1000). For plain clients.
+    #[wasm_bindgen(js_name = closeArguments)]
+    pub fn close_arguments_for(code: &JsValue, reason: &JsValue) -> Result<js_sys::Array, JsValue> {
+        let (code, reason) = checked_close_arguments(code, reason)?;
+        let list = js_sys::Array::new();
+        let (code, reason) = crate::socket::close::close_frame(code, reason.as_deref());
+        if let Some(code) = code {
+            list.push(&code.into());
+        }
+        if let Some(reason) = reason {
+            list.push(&reason.into());
+        }
+        Ok(list)
     }
 
     /// `drain(highWaterMark?)` once the core has been released: the same
@@ -347,7 +338,9 @@ impl WebSocketClientCore {
         if !high_water_mark.is_undefined() {
             clamp_u32(high_water_mark)?;
         }
-        Ok(Promise::reject(&Self::closed_error(None)))
+        Ok(Promise::reject(&Self::send_error(
+            ReadyState::Closed.into(),
+        )))
     }
 
     /// The `NetworkError` with which `opened` rejects when the connection
@@ -366,6 +359,21 @@ impl WebSocketClientCore {
     fn strings(&self) -> Option<SocketStrings> {
         self.lifecycle.current_raw().map(JsCast::unchecked_into)
     }
+}
+
+/// The TypeError of a URL or protocols function given without `reconnect`.
+fn functions_need_reconnect() -> JsValue {
+    js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
+}
+
+/// `close()`'s arguments converted (see `close_arguments`) and checked.
+fn checked_close_arguments(
+    code: &JsValue,
+    reason: &JsValue,
+) -> Result<(Option<u16>, Option<String>), JsValue> {
+    let (code, reason) = close_arguments(code, reason)?;
+    crate::socket::close::validate_close(code, reason.as_deref())?;
+    Ok((code, reason))
 }
 
 /// `close()`'s arguments as WebIDL converts them: `[Clamp] unsigned short`

@@ -31,6 +31,16 @@ pub fn validate_close(code: Option<u16>, reason: Option<&str>) -> Result<(), Err
     Ok(())
 }
 
+/// The close frame for checked `close()` arguments: the standard lets a
+/// reason go without a code, and then the frame carries 1000 (RFC 6455
+/// needs a code before any reason).
+pub(crate) fn close_frame(code: Option<u16>, reason: Option<&str>) -> (Option<u16>, Option<&str>) {
+    match (code, reason) {
+        (None, Some(reason)) => (Some(crate::codes::NORMAL), Some(reason)),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

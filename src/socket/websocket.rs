@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::bindings::{AnySend, BinaryTypeAttribute, LOCATION};
 use crate::error::{Error, Operation};
 use crate::socket::blocked_port::is_blocked_port;
-use crate::socket::close::validate_close;
+use crate::socket::close::{close_frame, validate_close};
 use crate::socket::events::EventHub;
 use crate::socket::listeners::Listeners;
 use crate::socket::message::{image_pixels, Payload};
@@ -307,26 +307,16 @@ impl WebSocket {
     /// `send` after the conversion: one copy of this code in the module,
     /// whatever callers pass to `send`.
     fn send_payload(&self, data: Payload<'_>) -> Result<(), Error> {
-        match self.ready_state() {
-            ReadyState::Open => {}
-            ReadyState::Connecting => return Err(Error::NotOpen),
-            state => return Err(Error::Closed { state }),
+        if let Some(error) = Error::unsendable_in(self.ready_state()) {
+            return Err(error);
         }
         let raw = &self.inner.raw;
         match data.resolve() {
             Payload::Text(text) => raw.send_with_str(text),
-            Payload::Bytes(bytes) if bytes.len() >= BLOB_SEND_MIN_BYTES && blobs_send_faster() => {
-                // A JS copy (`From<&[u8]>`), so the Blob does not see later
-                // changes to wasm memory.
-                send_buffer_source(raw, &js_sys::Uint8Array::from(bytes))
+            Payload::Bytes(bytes) if !sends_as_blob(bytes.len() as f64) => {
+                raw.send_with_u8_array(bytes)
             }
-            Payload::Bytes(bytes) => raw.send_with_u8_array(bytes),
-            Payload::ArrayBuffer(buffer) => send_buffer_source(raw, buffer),
-            Payload::View(view) => send_buffer_source(raw, view),
-            Payload::Blob(blob) => send_any(raw, blob),
-            Payload::ImageData(image) => send_image_data(raw, image),
-            // A string (text), or a value the browser sends as its string.
-            Payload::JsValue(value) => send_any(raw, value),
+            other => to_send(other).and_then(|value| send_any(raw, &value)),
         }
         .map_err(|e| Error::from_js(&e, Operation::Other))
     }
@@ -359,13 +349,10 @@ impl WebSocket {
             return Ok(());
         }
         let raw = &self.inner.raw;
-        match (code, reason) {
+        match close_frame(code, reason) {
             (Some(code), Some(reason)) => raw.close_with_code_and_reason(code, reason),
             (Some(code), None) => raw.close_with_code(code),
-            // The standard lets a reason go without a code; the frame then
-            // carries 1000 (RFC 6455 needs a code before any reason).
-            (None, Some(reason)) => raw.close_with_code_and_reason(1000, reason),
-            (None, None) => raw.close(),
+            _ => raw.close(),
         }
         .map_err(|e| Error::from_js(&e, Operation::Other))
     }
@@ -412,35 +399,41 @@ fn blobs_send_faster() -> bool {
     CHROMIUM.with(|chromium| *chromium)
 }
 
-/// Sends an `ArrayBuffer` or view, large ones as a Blob of the same bytes.
-fn send_buffer_source(raw: &web_sys::WebSocket, source: &JsValue) -> Result<(), JsValue> {
-    send_any(raw, &buffer_source_to_send(source)?)
+/// Whether a binary message of `length` bytes goes to the browser as a
+/// Blob (see [`BLOB_SEND_MIN_BYTES`]).
+fn sends_as_blob(length: f64) -> bool {
+    length >= BLOB_SEND_MIN_BYTES as f64 && blobs_send_faster()
 }
 
-/// What the browser's `send` is given for an `ArrayBuffer` or view: the
-/// same object, or for a large one in Chromium a Blob of its bytes.
-fn buffer_source_to_send(source: &JsValue) -> Result<JsValue, JsValue> {
-    let length = js_sys::Reflect::get(source, &JsValue::from_str("byteLength"))?
+/// What the browser's `send` is given for `payload`: text as a string,
+/// `ImageData` as its pixels (no copy into wasm), buffers and views as they
+/// are or, when large in Chromium, as a Blob of their bytes (a JS copy of
+/// Rust bytes, so the Blob does not see later changes to wasm memory).
+fn to_send(payload: Payload<'_>) -> Result<JsValue, JsValue> {
+    let source: JsValue = match payload {
+        Payload::Text(text) => return Ok(text.into()),
+        Payload::Blob(blob) => return Ok(blob.clone().into()),
+        Payload::JsValue(value) => return Ok(value.clone()),
+        Payload::Bytes(bytes) => js_sys::Uint8Array::from(bytes).into(),
+        Payload::ArrayBuffer(buffer) => buffer.clone().into(),
+        Payload::View(view) => view.clone().into(),
+        Payload::ImageData(image) => image_pixels(image),
+    };
+    let length = js_sys::Reflect::get(&source, &JsValue::from_str("byteLength"))?
         .as_f64()
         .unwrap_or(0.0);
-    if length >= BLOB_SEND_MIN_BYTES as f64 && blobs_send_faster() {
-        Ok(web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(source))?.into())
+    if sends_as_blob(length) {
+        Ok(web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(&source))?.into())
     } else {
-        Ok(source.clone())
+        Ok(source)
     }
 }
 
 /// What the browser's `send` is given for a JS value, as [`WebSocket::send`]
-/// sends it: `ImageData` as its pixels, large buffers as Blobs in Chromium,
-/// everything else as it is.
+/// sends it.
 #[cfg(feature = "js")]
 pub(crate) fn js_payload_to_send(data: &JsValue) -> Result<JsValue, JsValue> {
-    match Payload::JsValue(data).resolve() {
-        Payload::ArrayBuffer(buffer) => buffer_source_to_send(buffer),
-        Payload::View(view) => buffer_source_to_send(view),
-        Payload::ImageData(image) => buffer_source_to_send(&image_pixels(image)),
-        _ => Ok(data.clone()),
-    }
+    to_send(Payload::JsValue(data).resolve())
 }
 
 /// The checks made before the browser's constructor is called, and the URL
@@ -491,11 +484,6 @@ fn blocked_port_of(parsed: &web_sys::Url) -> Option<u16> {
         .parse()
         .ok()
         .filter(|&port| is_blocked_port(port))
-}
-
-/// Sends canvas pixels as the browser holds them: no copy into wasm.
-fn send_image_data(raw: &web_sys::WebSocket, image: &web_sys::ImageData) -> Result<(), JsValue> {
-    send_buffer_source(raw, &image_pixels(image))
 }
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
