@@ -80,6 +80,14 @@ export async function packagePage({ engine = 'chromium', browserArgs = [] } = {}
     window.WS_BASE = ws;
     window.HTTP_BASE = ws.replace('ws', 'http');
     window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    // Waits for what the page can observe, never for a guessed time.
+    window.until = async (what, fn, ms = 5000) => {
+      const end = Date.now() + ms;
+      while (!fn()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await sleep(5);
+      }
+    };
   }, server.ws);
   return { engine, server, browser, page };
 }

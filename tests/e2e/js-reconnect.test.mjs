@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { forEachEngine, setOffline, usePackagePage } from './harness.mjs';
 
 forEachEngine((engine) => {
-  const ctx = usePackagePage({ engine, setup: async () => {
-    window.until = async (what, fn, ms = 5000) => {
-      const end = Date.now() + ms;
-      while (!fn()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await sleep(5);
-      }
-    };
-  } });
+  const ctx = usePackagePage({ engine });
 
   test('a dropped connection is re-established; sends during the outage are queued and delivered in order', async () => {
     const got = await ctx.page.evaluate(async () => {

@@ -319,14 +319,22 @@ forEachEngine((engine) => {
   test('with reconnect, the readable and writable survive a dropped connection; writes meanwhile are queued', async () => {
     const got = await ctx.page.evaluate(async () => {
       const key = `stream-${Math.random().toString(36).slice(2)}`;
-      const wss = new IMPLEMENTATIONS.ours.WebSocketStream(`${WS_BASE}/echo?key=${key}`, { protocols: ['echo-protocol'], reconnect: { minDelay: 100, maxDelay: 200 } });
+      // The URL function is only how the page sees the attempts.
+      let attempts = 0;
+      const url = () => (attempts++, `${WS_BASE}/echo?key=${key}`);
+      const wss = new IMPLEMENTATIONS.ours.WebSocketStream(url, { protocols: ['echo-protocol'], reconnect: { minDelay: 50, maxDelay: 100 } });
       const { readable, writable } = await wss.opened;
       const writer = writable.getWriter();
       const reader = readable.getReader();
       await writer.write('before');
       const first = (await reader.read()).value;
+      // The server refuses the key for a while, then drops the connection:
+      // once the stream asks for a second attempt, it has seen the drop,
+      // and what is written then waits for the new connection. (Written
+      // before it saw the drop, it would go into the dying connection.)
+      await fetch(`${HTTP_BASE}/control/refuse?key=${key}&ms=500`);
       await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
-      await sleep(20);
+      await until('a second attempt', () => attempts >= 2);
       await writer.write('during 1');
       await writer.write('during 2');
       const after = [(await reader.read()).value, (await reader.read()).value];
@@ -352,6 +360,9 @@ forEachEngine((engine) => {
       await writer.write('one');
       const first = (await reader.read()).value;
       await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
+      // Asked again once the stream has seen the drop; written before
+      // that, 'two' would go into the dying connection.
+      await until('the second attempt', () => asked === 2);
       await writer.write('two'); // queued until the second attempt opens
       const second = (await reader.read()).value;
       const secondUrl = wss.url;
