@@ -194,7 +194,14 @@ async function main() {
         if (workload.name === 'backpressure') entry.peakBuffered = Math.max(...runs.map((x) => x.m.peakBuffered));
         return entry;
       });
-      report.workloads.push({ name: workload.name, count: workload.count, size: workload.size, blocks: workload.blocks ?? 1, unit: workload.name === 'pipelined' ? 'msg/s' : workload.name === 'rtt' ? 'rt/s' : 'MiB/s', clients });
+      const entry = { name: workload.name, count: workload.count, size: workload.size, blocks: workload.blocks ?? 1, unit: workload.name === 'pipelined' ? 'msg/s' : workload.name === 'rtt' ? 'rt/s' : 'MiB/s', clients };
+      // Our WebSocketStream against Chrome's, paired round by round: the
+      // comparison its budget is about, without raw's noise in between.
+      if (byClient['stream-ours'] && byClient['stream-native']) {
+        const ratios = byClient['stream-ours'].map((x) => x.figure / byClient['stream-native'].find((n) => n.round === x.round).figure);
+        entry.streamOursToNative = { ratio: median(ratios), ahead: ratios.filter((r) => r >= 1).length, ratios };
+      }
+      report.workloads.push(entry);
     }
 
     fs.mkdirSync(OUT, { recursive: true });
@@ -223,6 +230,8 @@ function print(report) {
       if (c.peakBuffered !== undefined) extra = `  peak bufferedAmount ${c.peakBuffered}`;
       lines.push(`  ${c.client.padEnd(14)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${extra}`);
     }
+    const s = w.streamOursToNative;
+    if (s) lines.push(`  our WebSocketStream to Chrome's: ${s.ratio.toFixed(3)} (median of per-round ratios; ahead or level in ${s.ahead} of ${s.ratios.length} rounds)`);
   }
   lines.push('', 'npm package size (release, wasm-opt; the JS face):');
   for (const [file, s] of Object.entries(report.sizes)) {

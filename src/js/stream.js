@@ -60,7 +60,10 @@ const isWebSocketError = (value) => value instanceof DOMException && value.name 
 /** A message's size for the unread bound: bytes, or UTF-16 code units for text. */
 const byteLength = (chunk) => (typeof chunk === 'string' ? chunk.length : chunk.byteLength);
 
-export class WebSocketStream {
+/** The client's reconnect events, which a reconnecting stream passes on. */
+const RECONNECT_EVENTS = ['reconnecting', 'reconnected', 'gaveup'];
+
+export class WebSocketStream extends EventTarget {
   #client;
   #opened;
   #closed;
@@ -76,11 +79,14 @@ export class WebSocketStream {
    * `reconnect` and `connectTimeout` as for WebSocketClient, whose
    * readable and writable then survive reconnections; `highWaterMark`
    * (bytes) for writes; `readableMaxBytes` for unread messages.
+   * With `reconnect`, the stream is where the client's `reconnecting`,
+   * `reconnected` and `gaveup` events fire (Chrome's has no events).
    */
   constructor(url, options = undefined) {
     if (options !== undefined && options !== null && typeof options !== 'object') {
       throw new TypeError("WebSocketStream: the options must be an object");
     }
+    super();
     const { protocols = [], signal, reconnect, connectTimeout, highWaterMark, readableMaxBytes } = options ?? {};
     this.#highWaterMark = highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.#readableMaxBytes = readableMaxBytes ?? DEFAULT_READABLE_MAX_BYTES;
@@ -93,6 +99,13 @@ export class WebSocketStream {
 
     const client = new WebSocketClient(url, protocols, { binaryType: 'arraybuffer', reconnect, connectTimeout, highWaterMark: this.#highWaterMark });
     this.#client = client;
+    if (reconnect) {
+      // How a stream's user learns that a connection was lost, and how
+      // many of its writes may have been lost with it (possiblyLost).
+      for (const type of RECONNECT_EVENTS) {
+        client.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
+      }
+    }
     const onAbort = () => {
       if (this.#streams) return; // only the handshake can be aborted
       const error = new DOMException('WebSocket handshake was aborted', 'AbortError');

@@ -15,6 +15,14 @@ import init, { WebSocketClient, WebSocketStream, WebSocketError, type MessageDat
 export async function streams(signal: AbortSignal): Promise<void> {
   const wss = new WebSocketStream('ws://127.0.0.1:8080/echo', { protocols: ['echo-protocol'], signal, highWaterMark: 1 << 16, reconnect: { maxRetries: 3 } });
   const fresh = new WebSocketStream(async () => \`ws://127.0.0.1:8080/echo?token=\${Date.now()}\`, { protocols: () => ['echo-protocol'], reconnect: true });
+  fresh.addEventListener('reconnecting', function (e) {
+    const lost: number = e.detail.possiblyLost;
+    const stream: WebSocketStream = this;
+    void [lost, stream];
+  });
+  fresh.addEventListener('gaveup', (e) => void e.detail.reason.toUpperCase());
+  // @ts-expect-error: a reconnected event's detail has no possiblyLost
+  fresh.addEventListener('reconnected', (e) => e.detail.possiblyLost);
   fresh.close();
   const { readable, writable, protocol, extensions } = await wss.opened;
   const writer = writable.getWriter();
@@ -137,7 +145,7 @@ test('the public class surface has no any', () => {
   const read = (file) => fs.readFileSync(path.join(ROOT, 'pkg', file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // types, not prose
   const surface = read('client.d.ts') + read('stream.d.ts');
   assert.match(surface, /export class WebSocketClient extends EventTarget/);
-  assert.match(surface, /export class WebSocketStream \{/);
+  assert.match(surface, /export class WebSocketStream extends EventTarget \{/);
   assert.match(surface, /export class WebSocketError extends DOMException/);
   assert.doesNotMatch(surface, /\bany\b/);
 });
