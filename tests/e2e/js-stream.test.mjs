@@ -288,7 +288,7 @@ forEachEngine((engine) => {
     });
   }
 
-  test('a write after close() rejects with InvalidStateError instead of being dropped (a deviation, in the README's table)', async () => {
+  test('a write after close() rejects with InvalidStateError instead of being dropped (a deviation: see the README table)', async () => {
     const got = await ctx.page.evaluate(async () => {
       const wss = new IMPLEMENTATIONS.ours.WebSocketStream(`${WS_BASE}/echo`);
       const { writable } = await wss.opened;
