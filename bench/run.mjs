@@ -176,13 +176,14 @@ async function main() {
     const report = { date: new Date().toISOString(), rounds: ROUNDS, smoke: SMOKE, engine: ENGINE, browser: browserName(agent), crossOriginIsolated: timer.isolated, timerResolutionMs: timer.resolutionMs, workloads: [], sizes: sizes() };
     for (const workload of WORKLOADS) {
       const byClient = results[workload.name];
-      const raw = (r, name) => byClient[name].find((x) => x.round === r)?.figure;
+      /** A client's figure in a round. */
+      const figureOf = (name, r) => byClient[name].find((x) => x.round === r)?.figure;
       const clients = Object.keys(byClient).map((client) => {
         const runs = byClient[client];
         // The limit is the better raw client for binary work (Blob sends
         // were measured faster than views for 1 MiB here).
         const ratios = runs.map((x) => {
-          const base = workload.name === 'pipelined' || workload.name === 'rtt' ? raw(x.round, 'raw-view') : Math.max(raw(x.round, 'raw-view'), raw(x.round, 'raw-blob'));
+          const base = workload.name === 'pipelined' || workload.name === 'rtt' ? figureOf('raw-view', x.round) : Math.max(figureOf('raw-view', x.round), figureOf('raw-blob', x.round));
           return x.figure / base;
         });
         const entry = { client, median: median(runs.map((x) => x.figure)), ratio: median(ratios), ratios };
@@ -198,7 +199,7 @@ async function main() {
       // Our WebSocketStream against Chrome's, paired round by round: the
       // comparison its budget is about, without raw's noise in between.
       if (byClient['stream-ours'] && byClient['stream-native']) {
-        const ratios = byClient['stream-ours'].map((x) => x.figure / byClient['stream-native'].find((n) => n.round === x.round).figure);
+        const ratios = byClient['stream-ours'].map((x) => x.figure / figureOf('stream-native', x.round));
         entry.streamOursToNative = { ratio: median(ratios), ahead: ratios.filter((r) => r >= 1).length, ratios };
       }
       report.workloads.push(entry);

@@ -39,6 +39,9 @@ const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnected
 /** The browser socket's own event types. */
 const SOCKET_TYPES = TYPES.slice(0, 4);
 
+/** The event types only a reconnecting client fires. */
+export const RECONNECT_TYPES = TYPES.slice(4);
+
 /**
  * The listener types that keep a socket alive, by readyState (WHATWG
  * WebSockets, "Garbage collection"). CLOSED counts until the close event

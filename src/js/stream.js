@@ -9,7 +9,7 @@
 // instead of slowing the server down; a write resolves once
 // `bufferedAmount` is at most `highWaterMark`.
 import { WebSocketClientCore } from './wasm_websocket.js';
-import { WebSocketClient, receiveData } from './client.js';
+import { RECONNECT_TYPES, WebSocketClient, receiveData } from './client.js';
 
 const DEFAULT_HIGH_WATER_MARK = 1 << 20;
 const DEFAULT_READABLE_MAX_BYTES = 16 << 20;
@@ -60,9 +60,6 @@ const isWebSocketError = (value) => value instanceof DOMException && value.name 
 /** A message's size for the unread bound: bytes, or UTF-16 code units for text. */
 const byteLength = (chunk) => (typeof chunk === 'string' ? chunk.length : chunk.byteLength);
 
-/** The client's reconnect events, which a reconnecting stream passes on. */
-const RECONNECT_EVENTS = ['reconnecting', 'reconnected', 'gaveup'];
-
 export class WebSocketStream extends EventTarget {
   #client;
   #opened;
@@ -102,7 +99,7 @@ export class WebSocketStream extends EventTarget {
     if (reconnect) {
       // How a stream's user learns that a connection was lost, and how
       // many of its writes may have been lost with it (possiblyLost).
-      for (const type of RECONNECT_EVENTS) {
+      for (const type of RECONNECT_TYPES) {
         client.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
       }
     }
