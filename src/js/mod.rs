@@ -23,7 +23,8 @@ use wasm_bindgen::JsCast;
 
 use crate::bindings::{to_usv_string, SocketStrings};
 use crate::lifecycle::{CloseOutcome, Lifecycle};
-use crate::resilience::reconnecting::{ReconnectEvent, ReconnectingWebSocket};
+use crate::resilience::reconnect_event::ReconnectEvent;
+use crate::resilience::reconnecting::ReconnectingWebSocket;
 use crate::socket::events::{EventKind, Listener};
 use crate::socket::message::Payload;
 use crate::socket::ready_state::{BinaryType, ReadyState};

@@ -1,0 +1,97 @@
+//! The driver while a connection is open: the outbox goes out first, every
+//! message shows the browser's buffer drained (nothing left to resend) and
+//! feeds the heartbeat, and a heartbeat that hears nothing abandons it.
+
+use gloo_timers::callback::Interval;
+
+use super::{now, Driver, Phase};
+use crate::resilience::heartbeat::{Beat, Heartbeat};
+use crate::resilience::reconnect_event::ReconnectEvent;
+
+impl Driver {
+    pub(super) fn on_open(&self, event: &web_sys::Event) {
+        let reconnected = {
+            let mut state = self.state.borrow_mut();
+            state.phase = Phase::Open;
+            state.opened_at = Some(now());
+            state.connect_timer = None;
+            if let Some(options) = &self.options.heartbeat {
+                let beat = Heartbeat::start(options.clone(), now());
+                let me = self.me.clone();
+                state.heartbeat_timer = Some(Interval::new(beat.tick_ms(), move || {
+                    if let Some(driver) = me.upgrade() {
+                        driver.on_heartbeat_tick();
+                    }
+                }));
+                state.heartbeat = Some(beat);
+            }
+            // The outbox goes first, in order, before any newer send.
+            let state = &mut *state;
+            if let Some(socket) = &state.socket {
+                while let Some((message, size)) = state.outbox.pop() {
+                    let before = socket.buffered_amount();
+                    if message.send(socket).is_err() {
+                        state.outbox.unpop(message, size);
+                        break;
+                    }
+                    let sent = socket.buffered_amount().saturating_sub(before);
+                    state.sent.push(message, sent, before);
+                }
+            }
+            if state.attempt > 0 {
+                state.reconnects += 1;
+                Some(state.attempt)
+            } else {
+                None
+            }
+        };
+        self.events.open.dispatch(event);
+        if let Some(attempt) = reconnected {
+            self.reconnect
+                .dispatch(&ReconnectEvent::Reconnected { attempt });
+        }
+    }
+
+    pub(super) fn on_message(&self, event: &web_sys::MessageEvent) {
+        let swallow = {
+            let mut state = self.state.borrow_mut();
+            // A drained buffer while the connection receives: what was sent
+            // has left the browser, nothing to keep.
+            let drained = !state.sent.is_empty()
+                && state
+                    .socket
+                    .as_ref()
+                    .is_some_and(|socket| socket.buffered_amount() == 0);
+            if drained {
+                state.sent.clear();
+            }
+            match &mut state.heartbeat {
+                Some(beat) => beat.on_message(event.data().as_string().as_deref(), now()),
+                None => false,
+            }
+        };
+        if !swallow {
+            self.events.message.dispatch(event);
+        }
+    }
+
+    pub(super) fn on_heartbeat_tick(&self) {
+        let beat = {
+            let mut state = self.state.borrow_mut();
+            let beat = match &mut state.heartbeat {
+                Some(heartbeat) => heartbeat.tick(now()),
+                None => Beat::Nothing,
+            };
+            if beat == Beat::SendPing {
+                if let (Some(socket), Some(heartbeat)) = (&state.socket, &state.heartbeat) {
+                    // A failed ping needs no handling: the close event follows.
+                    let _ = socket.send(heartbeat.ping_text());
+                }
+            }
+            beat
+        };
+        if beat == Beat::Dead {
+            self.abandon("heartbeat timeout");
+        }
+    }
+}
