@@ -96,7 +96,11 @@ impl State {
     }
 
     /// Closes the current connection; its close event decides what next.
-    pub(crate) fn start_closing(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+    pub(crate) fn start_closing(
+        &mut self,
+        code: Option<u16>,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
         self.phase = Phase::Closing;
         self.stop_connection_timers();
         match &self.socket {
@@ -174,7 +178,11 @@ impl Driver {
     }
 
     /// Opens a new underlying socket and wires it to this driver.
-    pub(in crate::resilience) fn open_socket(&self, url: &str, protocols: &[String]) -> Result<(), Error> {
+    pub(in crate::resilience) fn open_socket(
+        &self,
+        url: &str,
+        protocols: &[String],
+    ) -> Result<(), Error> {
         let socket = WebSocket::with_protocols(url, protocols)?;
         let mut state = self.state.borrow_mut();
         socket.set_binary_type(state.binary_type);
@@ -230,7 +238,11 @@ impl Driver {
         }
     }
 
-    pub(in crate::resilience) fn reconnect(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+    pub(in crate::resilience) fn reconnect(
+        &self,
+        code: Option<u16>,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
         validate_close(code, reason)?;
         let mut state = self.state.borrow_mut();
         match state.phase {
@@ -264,7 +276,11 @@ impl Driver {
         }
     }
 
-    pub(in crate::resilience) fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+    pub(in crate::resilience) fn close(
+        &self,
+        code: Option<u16>,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
         validate_close(code, reason)?;
         let mut state = self.state.borrow_mut();
         match state.phase {
