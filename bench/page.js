@@ -1,8 +1,8 @@
 // The benchmark page: one function, run(client, workload, params), that the
 // driver (bench/run.mjs) calls through Playwright. Every client does the
 // same work and checks every echo (type, length, first and last byte).
-import init, { bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
-import { WebSocketClient, WebSocketStream } from '/pkg-bench/index.js';
+import { bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
+import init, { WebSocketClient, WebSocketStream } from '/pkg-bench/index.js';
 
 
 function text(i, size) {
@@ -217,7 +217,8 @@ window.soak = {
   'js-dropped': (url, n) => soakJsDropped(url, n),
 };
 
-const wasm = await init();
+// The bench's one module (the full package and the Rust-face drivers).
+const wasm = await init({ reconnect: true });
 window.wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 window.ready = true;
 document.getElementById('status').textContent = 'ready';

@@ -7,9 +7,9 @@
 //   node bench/run.mjs [--rounds N] [--smoke] [--only rtt,binary] [--out DIR]
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { argValue as value, withBenchPage } from './harness.mjs';
+import { describe, pageSizes } from './page-sizes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SMOKE = process.argv.includes('--smoke');
@@ -90,15 +90,9 @@ function figure(workload, m) {
 }
 
 function sizes() {
-  const out = {};
+  const out = pageSizes(path.join(ROOT, 'pkg'));
   const faces = path.join(ROOT, 'bench', 'face-sizes.json');
   if (fs.existsSync(faces)) out.faces = JSON.parse(fs.readFileSync(faces, 'utf8'));
-  for (const file of ['wasm_websocket_bg.wasm', 'wasm_websocket.js', 'client.js', 'stream.js', 'index.js']) {
-    const p = path.join(ROOT, 'pkg', file);
-    if (!fs.existsSync(p)) continue;
-    const bytes = fs.readFileSync(p);
-    out[file] = { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
-  }
   return out;
 }
 
@@ -209,6 +203,13 @@ async function main() {
     fs.writeFileSync(path.join(OUT, `results${SUFFIX}.json`), JSON.stringify(report, null, 2));
     fs.writeFileSync(path.join(OUT, `results${SUFFIX}.svg`), svg(report));
     print(report);
+    // The size budgets fail the run (after the report is written); the
+    // smoke run in npm test only checks that they are measured.
+    const over = Object.entries(report.sizes.pages).filter(([, p]) => !p.within);
+    if (!SMOKE && over.length > 0) {
+      console.error(`size budget exceeded: ${over.map(([page, p]) => `${page} page ${p.gzip} B > ${p.budget} B`).join('; ')}`);
+      process.exitCode = 1;
+    }
   }, { engine: ENGINE });
 }
 
@@ -234,10 +235,7 @@ function print(report) {
     const s = w.streamOursToNative;
     if (s) lines.push(`  our WebSocketStream to Chrome's: ${s.ratio.toFixed(3)} (median of per-round ratios; ahead or level in ${s.ahead} of ${s.ratios.length} rounds)`);
   }
-  lines.push('', 'npm package size (release, wasm-opt; the JS face):');
-  for (const [file, s] of Object.entries(report.sizes)) {
-    if (file !== 'faces') lines.push(`  ${file.padEnd(24)} ${s.raw} B raw, ${s.gzip} B gzipped`);
-  }
+  lines.push('', ...describe(report.sizes));
   if (report.sizes.faces) {
     lines.push('', 'one probe module per Rust face (release, wasm-opt -Oz):');
     for (const [face, s] of Object.entries(report.sizes.faces)) {

@@ -1,36 +1,49 @@
 #!/usr/bin/env bash
-# Builds the npm package (the crate with its `js` feature): by default into
-# pkg/ as ES modules for pages (--target web); `npm run build:bundler` builds
-# pkg-bundler/ for bundlers. The package's features are `js` (the class)
-# and `small-allocator` (see src/allocator.rs); other cargo arguments go
-# after `--` and replace them.
+# Builds the npm package: by default into pkg/ as ES modules for pages
+# (--target web); `npm run build:bundler` builds pkg-bundler/ for bundlers.
+# The package holds two wasm modules built from the crate:
+#   wasm_websocket_plain  features `js-plain`: what plain clients and plain
+#                         streams call (init() loads it)
+#   wasm_websocket        features `js`: that and the reconnecting core
+#                         (init({ reconnect: true }) loads it)
+# both with `small-allocator` (see src/allocator.rs).
 # `build.sh --bench` builds the benchmark page's module into pkg-bench/: the
-# workspace crate bench/driver (the same package plus the Rust-face drivers).
+# workspace crate bench/driver (the full package plus the Rust-face
+# drivers), one module.
 # wasm-opt comes from the npm package binaryen, so wasm-pack downloads nothing.
-# Afterwards scripts/short-import-names.mjs gives the module's imports short
+# Afterwards scripts/short-import-names.mjs gives each module's imports short
 # names (−2.1 KB of the gzipped .wasm, −1.5 KB of the glue; see there), and
-# scripts/package-entry.mjs adds the JS class (src/js/client.js) and the
-# entry module index.js that exports it.
+# scripts/package-entry.mjs adds the JS classes (src/js/*.js) and the
+# entry module index.js that exports them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ "${1:-}" = --bench ]; then
-  # Named like the package's module, so one entry script serves both.
+  # Named like the package's full module, so one entry script serves both.
+  rm -rf pkg-bench
   wasm-pack build bench/driver --release --target web --out-dir ../../pkg-bench --out-name wasm_websocket
-  set -- --target web --out-dir pkg-bench
-else
-  if [ $# -eq 0 ]; then set -- --target web --out-dir pkg; fi
-  case " $* " in
-    *" -- "*) wasm-pack build --release "$@" ;;
-    *) wasm-pack build --release "$@" -- --features js,small-allocator ;;
-  esac
+  node scripts/short-import-names.mjs pkg-bench
+  node scripts/package-entry.mjs pkg-bench web --single
+  exit 0
 fi
 out=pkg
-target=bundler
+target=web
 while [ $# -gt 0 ]; do
-  if [ "$1" = --out-dir ] && [ $# -gt 1 ]; then out=$2; fi
-  if [ "$1" = --target ] && [ $# -gt 1 ]; then target=$2; fi
+  case "$1" in
+    --out-dir) out=$2; shift ;;
+    --target) target=$2; shift ;;
+    *) echo "build.sh: unknown argument $1 (takes --target and --out-dir)" >&2; exit 2 ;;
+  esac
   shift
 done
+rm -rf "$out"
+wasm-pack build --release --target "$target" --out-dir "$out" -- --features js,small-allocator
 node scripts/short-import-names.mjs "$out"
+# The plain module, built aside (wasm-pack rewrites its out dir's
+# package.json), then moved next to the full one.
+aside="target/plain-module-$target"
+rm -rf "$aside"
+wasm-pack build --release --target "$target" --out-dir "$aside" --out-name wasm_websocket_plain -- --features js-plain,small-allocator
+node scripts/short-import-names.mjs "$aside"
+for file in "$aside"/wasm_websocket_plain*; do mv "$file" "$out/"; done
 node scripts/package-entry.mjs "$out" "$target"

@@ -22,8 +22,9 @@
 //!   browser never sent when a connection dies.
 //! - `WebSocketClientCore` (feature `js`): the same core under the npm
 //!   package's JavaScript classes, `WebSocketClient` (a real `EventTarget`
-//!   with the DOM's lifetime) and `WebSocketStream`; the npm package is
-//!   built with it.
+//!   with the DOM's lifetime) and `WebSocketStream`; the npm package's full
+//!   module is built with it, its plain module with `js-plain` (only the
+//!   checks a plain client calls).
 //! - No leaks: a socket owns every closure it gives the browser and removes
 //!   them when dropped.
 //!
@@ -53,7 +54,7 @@ mod allocator;
 mod bindings;
 mod connection;
 mod error;
-#[cfg(feature = "js")]
+#[cfg(feature = "js-plain")]
 mod js;
 mod lifecycle;
 mod options;

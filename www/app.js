@@ -242,7 +242,8 @@ function trackUpload(total) {
 }
 
 async function main() {
-  await init();
+  // The full module: the demo offers reconnect (and the chat uses it).
+  await init({ reconnect: true });
   // The key lets the drop button name this page's connections.
   const key = `demo-${Math.random().toString(36).slice(2, 8)}`;
   $('url').value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/echo?key=${key}`;

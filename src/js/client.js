@@ -1,71 +1,43 @@
 // WebSocketClient: the npm package's class, a real EventTarget shaped like
 // the browser's WebSocket, in two kinds:
 // - plain (no `reconnect` option): the client IS the browser's WebSocket,
-//   constructed with this class's prototype (Reflect.construct). The
+//   constructed with this class's prototype (native-socket.js). The
 //   browser dispatches its own events on it, so listeners get the
 //   browser's event objects with nothing in between (the raw API's speed),
 //   and the browser's own garbage-collection rule keeps it alive. This
 //   class adds the checks of the Rust faces (typed errors, no send dropped
 //   silently), the options, `opened`/`closed`/`drain()`, and the one
 //   behaviour the engines disagree on (an offered protocol not selected).
-// - reconnecting: an EventTarget over the wasm core (WebSocketClientCore),
-//   which survives the browser sockets it goes through. Here this file
-//   adds what a subclass must:
-//   - event handler attributes (`onmessage` …) as the HTML standard
-//     defines them: one listener, added when first set, in the list's
-//     order;
-//   - fresh `Event`/`MessageEvent`/`CloseEvent` objects with the client as
-//     `target`, carrying the browser's values (`data`, `origin`, `code` …);
-//   - the WebSockets standard's lifetime ("Garbage collection"): while the
-//     listeners may still fire, the client is held in `alive`; otherwise
-//     only the page's references keep it.
-//   The wasm side is released at the final close (its attributes are kept
-//   here), or, for a client collected before that, by wasm-bindgen's
-//   FinalizationRegistry. The core never references this object (see
-//   src/js/mod.rs): it calls back through a WeakRef.
-// In both kinds dispatch, the listener list, `once`, `signal`, `capture`,
-// `passive`, `handleEvent` objects and removal during dispatch come from the
+// - reconnecting: an EventTarget over the wasm core, which survives the
+//   browser sockets it goes through; that kind's own work (handler
+//   attributes, fresh events, its lifetime, the core) is in
+//   reconnecting-client.js.
+// Both kinds share what is here: the listener bookkeeping that the
+// standard's lifetime rule needs, and the `opened`/`closed` promises.
+// Dispatch, the listener list, `once`, `signal`, `capture`, `passive`,
+// `handleEvent` objects and removal during dispatch come from the
 // browser's EventTarget, and no one needs to call `free()`.
-import { WebSocketClientCore } from './wasm_websocket.js';
+import {
+  CLOSED,
+  CLOSING,
+  CONNECTING,
+  KEEPS_ALIVE,
+  OPEN,
+  RECONNECT_COUNTERS,
+  ATTRIBUTES,
+  SOCKET_TYPES,
+  TYPES,
+  captureOf,
+  isObject,
+} from './events.js';
+import { wasm } from './init.js';
+import { ClientBase, NATIVE, takePlan } from './native-socket.js';
+import { RECEIVE, ReconnectingSocket } from './reconnecting-client.js';
 
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSING = 2;
-const CLOSED = 3;
+export { RECONNECT_TYPES } from './events.js';
 
-/** Event types by the number the core dispatches them with. */
-const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnected', 'gaveup'];
-
-/** The browser socket's own event types. */
-const SOCKET_TYPES = TYPES.slice(0, 4);
-
-/** The event types only a reconnecting client fires. */
-export const RECONNECT_TYPES = TYPES.slice(4);
-
-/**
- * The listener types that keep a socket alive, by readyState (WHATWG
- * WebSockets, "Garbage collection"). CLOSED counts until the close event
- * has been dispatched (a failed connection is CLOSED at its error event;
- * its close event follows). A reconnecting client fires every type again
- * after a reconnect, so any listener keeps it alive until its final close.
- */
-const KEEPS_ALIVE = [
-  ['open', 'message', 'error', 'close'],
-  ['message', 'error', 'close'],
-  ['error', 'close'],
-  ['error', 'close'],
-];
-
-/** Reconnecting clients that must outlive the page's references to them. */
-const alive = new Set();
-
-/**
- * For WebSocketStream (same package, not exported to users): a function
- * stored under this key on a reconnecting client receives each message's
- * data instead of a `message` event being dispatched, so a stream pays for
- * no event object. See `receiveData`.
- */
-const RECEIVE = Symbol('receive');
+/** The options of the class's own listeners on a plain client: first to run. */
+const OURS_FIRST = { capture: true };
 
 /**
  * For WebSocketStream: calls `receive(data)` for every message of
@@ -75,90 +47,15 @@ const RECEIVE = Symbol('receive');
  */
 export let receiveData;
 
-/**
- * The attributes read from the core while it lives and kept (in `#final`)
- * after it is released; `bufferedAmount` and `readyState` have getters of
- * their own. A plain client reads the browser's own (`NATIVE`).
- */
-const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', 'retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes'];
-const RECONNECT_COUNTERS = ATTRIBUTES.slice(4);
-
-/**
- * The browser WebSocket's own accessors and methods, called on plain
- * clients (which are browser sockets whose prototype is ours). Read on
- * first use: the module also loads where there is no WebSocket.
- */
-let NATIVE = null;
-function natives() {
-  const proto = WebSocket.prototype;
-  const own = (name) => Object.getOwnPropertyDescriptor(proto, name);
-  const get = (name) => own(name).get;
-  return {
-    readyState: get('readyState'),
-    bufferedAmount: get('bufferedAmount'),
-    url: get('url'),
-    protocol: get('protocol'),
-    extensions: get('extensions'),
-    binaryType: get('binaryType'),
-    setBinaryType: own('binaryType').set,
-    send: proto.send,
-    close: proto.close,
-    handlers: Object.fromEntries(SOCKET_TYPES.map((type) => [type, own(`on${type}`)])),
-  };
-}
-
-/** The options of the class's own listeners on a plain client: first to run. */
-const OURS_FIRST = { capture: true };
-
-/** `capture` of an options argument, as the DOM flattens it. */
-const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
-const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
-const reconnects = (options) => typeof options === 'object' && options !== null && Boolean(options.reconnect);
-
-/**
- * What the constructor of a plain client hands from `ClientBase` to the
- * class body (synchronously, nothing can run in between).
- */
-let handoff = null;
-
-/**
- * The object a `WebSocketClient` is: for a plain client the browser's
- * WebSocket, made with the subclass's prototype; for a reconnecting one an
- * EventTarget. Either way `instanceof EventTarget` holds and the prototype
- * chain is WebSocketClient's.
- */
-function ClientBase(url, protocols, options) {
-  if (reconnects(options)) return Reflect.construct(EventTarget, [], new.target);
-  NATIVE ??= natives();
-  const plan = WebSocketClientCore.plainPlan(url, protocols, options);
-  let socket;
-  try {
-    const args = plan.protocols.length > 0 ? [plan.url, plan.protocols] : [plan.url];
-    socket = Reflect.construct(WebSocket, args, new.target);
-  } catch (error) {
-    throw WebSocketClientCore.connectError(error, plan.given);
-  }
-  handoff = plan;
-  return socket;
-}
-ClientBase.prototype = EventTarget.prototype;
-Object.setPrototypeOf(ClientBase, EventTarget);
-
 export class WebSocketClient extends ClientBase {
   /** A plain client's checked options (see `plainPlan` in src/js/mod.rs). */
   #plain = null;
-  #core = null;
-  /** The constructor's arguments, for a reconnect() after the final close. */
-  #args;
-  /** This client, weakly: what the core and the signals call back through. */
+  /** A reconnecting client's own part (reconnecting-client.js). */
+  #reconnecting = null;
+  /** This client, weakly: what the signals call back through. */
   #self = new WeakRef(this);
-  /** The attributes as they were when the core was released. */
-  #final = null;
   /** type -> [{ callback, capture, wrapper }], for the socket's types and the reconnect events. */
   #listeners = new Map();
-  /** Reconnecting: `on<type>` values and the one listener each installs. */
-  #handlers = { open: null, message: null, close: null, error: null };
-  #handlerListeners = {};
   #lastClose = null;
   #opened = false;
   #finished = false;
@@ -180,18 +77,22 @@ export class WebSocketClient extends ClientBase {
    */
   constructor(url, protocols = undefined, options = undefined) {
     super(url, protocols, options);
-    this.#args = [url, protocols, options];
-    const plan = handoff;
-    handoff = null;
-    if (plan) this.#startPlain(plan);
-    else this.#start();
-  }
-
-  /** Reconnecting: connects (at construction, or to start again). */
-  #start() {
-    const self = this.#self;
-    this.#core = new WebSocketClientCore(...this.#args, (kind, event, last) => {
-      self.deref()?.#deliver(kind, event, last);
+    const plan = takePlan();
+    if (plan) {
+      this.#startPlain(plan);
+      return;
+    }
+    this.#reconnecting = new ReconnectingSocket(this, [url, protocols, options], {
+      opened: () => {
+        this.#opened = true;
+        this.#settleOpened?.resolve();
+        this.#settleOpened = null;
+      },
+      closed: (event, last) => {
+        this.#lastClose = event;
+        if (last) this.#finish();
+      },
+      keepAlive: () => this.#keepAlive(),
     });
   }
 
@@ -285,16 +186,14 @@ export class WebSocketClient extends ClientBase {
       const descriptor = {
         get() {
           if (this.#plain) return plain(this);
-          return (this.#core ?? this.#final)[name];
+          return this.#reconnecting.attribute(name);
         },
         configurable: true, // as a class accessor is
       };
       if (name === 'binaryType') {
         descriptor.set = function (value) {
           if (this.#plain) NATIVE.setBinaryType.call(this, value);
-          else if (this.#core) this.#core.binaryType = value;
-          // Other values are ignored, as the browser does.
-          else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
+          else this.#reconnecting.setBinaryType(value);
         };
       }
       Object.defineProperty(this.prototype, name, descriptor);
@@ -304,14 +203,14 @@ export class WebSocketClient extends ClientBase {
     for (const type of SOCKET_TYPES) {
       Object.defineProperty(this.prototype, `on${type}`, {
         get() {
-          return this.#plain ? NATIVE.handlers[type].get.call(this) : this.#handlers[type];
+          return this.#plain ? NATIVE.handlers[type].get.call(this) : this.#reconnecting.handler(type);
         },
         set(value) {
           if (this.#plain) {
             NATIVE.handlers[type].set.call(this, value);
             this.#keepAlive();
           } else {
-            this.#setHandler(type, value);
+            this.#reconnecting.setHandler(type, value);
           }
         },
         configurable: true,
@@ -321,11 +220,11 @@ export class WebSocketClient extends ClientBase {
 
   get readyState() {
     if (this.#plain) return this.#failedClose ? CLOSED : NATIVE.readyState.call(this);
-    return this.#core ? this.#core.readyState : CLOSED;
+    return this.#reconnecting.readyState;
   }
   get bufferedAmount() {
     if (this.#plain) return NATIVE.bufferedAmount.call(this);
-    return (this.#core ?? this.#final).bufferedAmount;
+    return this.#reconnecting.bufferedAmount;
   }
 
   // ----- methods ---------------------------------------------------------
@@ -336,29 +235,23 @@ export class WebSocketClient extends ClientBase {
       // The hot path: text goes to the browser as it is. (After #fail()
       // the browser's state is CLOSING.)
       if (NATIVE.readyState.call(this) === OPEN) {
-        NATIVE.send.call(this, typeof data === 'string' ? data : WebSocketClientCore.sendable(data));
+        NATIVE.send.call(this, typeof data === 'string' ? data : wasm.sendable(data));
         return;
       }
-      throw WebSocketClientCore.sendError(this.readyState);
+      throw wasm.sendError(this.readyState);
     }
-    if (!this.#core) throw WebSocketClientCore.sendError(CLOSED);
-    this.#core.send(data);
+    this.#reconnecting.send(data);
   }
 
   /** Starts the closing handshake, with the standard's checks. */
   close(code = undefined, reason = undefined) {
     if (this.#plain) {
       // Checked first, even when closed already, as the standard says.
-      const args = WebSocketClientCore.closeArguments(code, reason);
+      const args = wasm.closeArguments(code, reason);
       if (this.readyState < CLOSING) NATIVE.close.apply(this, args);
       return;
     }
-    if (!this.#core) {
-      // Closed already: only the argument checks remain.
-      WebSocketClientCore.checkClose(code, reason);
-      return;
-    }
-    if (this.#core.close(code, reason) && !this.#finished) {
+    if (this.#reconnecting.close(code, reason) && !this.#finished) {
       // Reconnecting, closed while waiting to retry: no close event
       // follows, the last one was final.
       this.#finish();
@@ -373,19 +266,19 @@ export class WebSocketClient extends ClientBase {
    * constructor's arguments (and new `opened`/`closed` promises).
    */
   reconnect(code = undefined, reason = undefined) {
-    if (this.#plain) throw WebSocketClientCore.notReconnecting();
-    if (this.#core) {
-      this.#core.reconnect(code, reason);
+    if (this.#plain) throw wasm.notReconnecting();
+    const reconnecting = this.#reconnecting;
+    if (reconnecting.live) {
+      reconnecting.reconnect(code, reason);
       this.#keepAlive();
       return;
     }
-    WebSocketClientCore.checkClose(code, reason);
-    this.#final = null;
+    wasm.checkClose(code, reason);
     this.#finished = false;
     this.#opened = false;
     this.#openedPromise = null;
     this.#closedPromise = null;
-    this.#start();
+    reconnecting.start();
     this.#keepAlive();
   }
 
@@ -393,20 +286,19 @@ export class WebSocketClient extends ClientBase {
   drain(highWaterMark = undefined) {
     const plan = this.#plain;
     if (plan) {
-      const limit = highWaterMark === undefined ? plan.highWaterMark : WebSocketClientCore.byteLimit(highWaterMark);
+      const limit = highWaterMark === undefined ? plan.highWaterMark : wasm.byteLimit(highWaterMark);
       // The browser has no event for a draining buffer: poll.
       return new Promise((resolve, reject) => {
         const poll = () => {
           const state = this.readyState;
-          if (state !== OPEN) reject(WebSocketClientCore.sendError(state));
+          if (state !== OPEN) reject(wasm.sendError(state));
           else if (NATIVE.bufferedAmount.call(this) <= limit) resolve();
           else setTimeout(poll, plan.pollMs);
         };
         poll();
       });
     }
-    if (!this.#core) return WebSocketClientCore.closedDrain(highWaterMark);
-    return this.#core.drain(highWaterMark);
+    return this.#reconnecting.drain(highWaterMark);
   }
 
   /** Resolves on open; rejects with a `NetworkError` if it fails first. */
@@ -414,7 +306,7 @@ export class WebSocketClient extends ClientBase {
     if (!this.#openedPromise) {
       this.#openedPromise = new Promise((resolve, reject) => {
         if (this.#opened) resolve();
-        else if (this.#finished || this.#recordUnobservedClose()) reject(WebSocketClientCore.connectionFailed(this.#lastClose));
+        else if (this.#finished || this.#recordUnobservedClose()) reject(wasm.connectionFailed(this.#lastClose));
         else this.#settleOpened = { resolve, reject };
       });
       this.#keepAlive();
@@ -500,66 +392,21 @@ export class WebSocketClient extends ClientBase {
       if (NATIVE.readyState.call(this) < CLOSING) NATIVE.close.call(this);
       return;
     }
-    this.#release();
+    this.#reconnecting.release();
   }
 
   // ----- internals -------------------------------------------------------
 
-  /**
-   * Reconnecting: keeps the attributes, then frees the core. Freed in a
-   * microtask: this may run inside one of the core's own callbacks.
-   */
-  #release() {
-    const core = this.#core;
-    if (!core) return;
-    this.#final = { bufferedAmount: core.bufferedAmount };
-    for (const name of ATTRIBUTES) this.#final[name] = core[name];
-    this.#core = null;
-    alive.delete(this);
-    queueMicrotask(() => core.free());
-  }
-
-  /** Reconnecting: called by the core for every event; see src/js/mod.rs. */
-  #deliver(kind, raw, last) {
-    let event;
-    switch (kind) {
-      case 1:
-        // The hot path: no state changes, no bookkeeping.
-        if (this[RECEIVE]) this[RECEIVE](raw.data);
-        else this.dispatchEvent(messageEvent(raw));
-        return;
-      case 0:
-        this.#opened = true;
-        this.#settleOpened?.resolve();
-        this.#settleOpened = null;
-        event = new Event('open');
-        break;
-      case 2:
-        event = new CloseEvent('close', { code: raw.code, reason: raw.reason, wasClean: raw.wasClean });
-        this.#lastClose = event;
-        // Settled before listeners run, so a listener sees them settled.
-        if (last) this.#finish();
-        break;
-      case 3:
-        event = new Event('error');
-        break;
-      default:
-        event = new CustomEvent(TYPES[kind], { detail: raw });
-    }
-    this.dispatchEvent(event);
-    this.#keepAlive();
-  }
-
   /** Reconnecting: the final close; nothing more will fire. */
   #finish() {
     this.#finished = true;
-    this.#release();
+    this.#reconnecting.release();
     this.#settle();
   }
 
   /** Settles the pending promises with the final close. */
   #settle() {
-    this.#settleOpened?.reject(WebSocketClientCore.connectionFailed(this.#lastClose));
+    this.#settleOpened?.reject(wasm.connectionFailed(this.#lastClose));
     this.#settleClosed?.(this.#lastClose);
     this.#settleOpened = null;
     this.#settleClosed = null;
@@ -577,27 +424,6 @@ export class WebSocketClient extends ClientBase {
     return true;
   }
 
-  #setHandler(type, value) {
-    // As the DOM: objects (callable or not) are stored, anything else is null.
-    const handler = isObject(value) ? value : null;
-    this.#handlers[type] = handler;
-    const installed = this.#handlerListeners[type];
-    if (handler && !installed) {
-      const listener = (event) => {
-        const current = this.#handlers[type];
-        // Called with the client as `this`; a non-callable value throws a
-        // TypeError that the browser reports, as for any handler.
-        if (current) return Reflect.apply(current, event.currentTarget, [event]);
-      };
-      this.#handlerListeners[type] = listener;
-      super.addEventListener(type, listener);
-    } else if (!handler && installed) {
-      super.removeEventListener(type, installed);
-      delete this.#handlerListeners[type];
-    }
-    this.#keepAlive();
-  }
-
   #forget(type, entry) {
     const list = this.#listeners.get(type);
     const at = list?.indexOf(entry) ?? -1;
@@ -610,19 +436,19 @@ export class WebSocketClient extends ClientBase {
   #listensTo(type) {
     if (this.#listeners.has(type)) return true;
     if (this.#plain) return SOCKET_TYPES.includes(type) && NATIVE.handlers[type].get.call(this) !== null;
-    return Boolean(this.#handlerListeners[type]);
+    return this.#reconnecting.hasHandler(type);
   }
 
   /**
    * Whether the standard would keep this socket alive for its listeners
    * (a pending `opened`/`closed` promise counts as a listener for what
-   * settles it). A reconnecting client is then held in `alive`; a plain
+   * settles it). A reconnecting client is then held alive; a plain
    * one is kept by the browser, and only needs to watch for its close.
    */
   #keepAlive() {
     let keep = false;
     const state = this.readyState;
-    if (!this.#finished && !this.#freed && (this.#plain || this.#core)) {
+    if (!this.#finished && !this.#freed && (this.#plain || this.#reconnecting.live)) {
       const types = this.#plain ? KEEPS_ALIVE[state] : TYPES;
       keep =
         Boolean(this.#settleClosed) ||
@@ -630,8 +456,7 @@ export class WebSocketClient extends ClientBase {
         types.some((type) => this.#listensTo(type));
     }
     if (this.#plain) this.#observe(keep || state === CONNECTING);
-    else if (keep) alive.add(this);
-    else alive.delete(this);
+    else this.#reconnecting.keep(keep);
   }
 
   /**
@@ -646,18 +471,6 @@ export class WebSocketClient extends ClientBase {
     if (on) super.addEventListener('close', this.#observeClose, OURS_FIRST);
     else super.removeEventListener('close', this.#observeClose, OURS_FIRST);
   }
-}
-
-/**
- * A MessageEvent with the browser's `data`, `origin` ("ws://host:port"),
- * `lastEventId` ("") and `ports` ([]). `origin` is set as an own property:
- * passing it in the init dictionary costs Chromium about 1.5 µs a message
- * (its string conversion), which the benchmark shows.
- */
-function messageEvent(raw) {
-  const event = new MessageEvent('message', { data: raw.data });
-  Object.defineProperty(event, 'origin', { value: raw.origin, enumerable: true });
-  return event;
 }
 
 // Constants on the class and its prototype, read-only, as WebIDL has them.

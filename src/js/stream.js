@@ -8,7 +8,7 @@
 // `readableMaxBytes` (the readable errors and the connection closes)
 // instead of slowing the server down; a write resolves once
 // `bufferedAmount` is at most `highWaterMark`.
-import { WebSocketClientCore } from './wasm_websocket.js';
+import { loaded } from './init.js';
 import { RECONNECT_TYPES, WebSocketClient, receiveData } from './client.js';
 
 const DEFAULT_HIGH_WATER_MARK = 1 << 20;
@@ -30,7 +30,7 @@ export class WebSocketError extends DOMException {
     super(message, 'WebSocketError');
     const closeCode = init?.closeCode ?? null;
     const reason = init?.reason === undefined ? '' : String(init.reason);
-    if (!internal) WebSocketClientCore.checkClose(closeCode ?? undefined, reason);
+    if (!internal) loaded().checkClose(closeCode ?? undefined, reason);
     this.#closeCode = closeCode ?? (reason ? 1000 : null);
     this.#reason = reason;
   }

@@ -431,7 +431,7 @@ fn to_send(payload: Payload<'_>) -> Result<JsValue, JsValue> {
 
 /// What the browser's `send` is given for a JS value, as [`WebSocket::send`]
 /// sends it.
-#[cfg(feature = "js")]
+#[cfg(feature = "js-plain")]
 pub(crate) fn js_payload_to_send(data: &JsValue) -> Result<JsValue, JsValue> {
     to_send(Payload::JsValue(data).resolve())
 }

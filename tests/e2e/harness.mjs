@@ -63,19 +63,21 @@ export function outputFile(name) {
 /**
  * The demo page of a fresh server in a fresh browser of `engine` (see
  * browsers.mjs), with the package loaded as `window.WSC` and small helpers:
+ * `module` 'full' (the default: init({ reconnect: true })) or 'plain' (init()).
  * the common start of the browser test files. Returns { engine, server,
  * browser, page }; `page.problems()` lists uncaught errors so far.
  * `browserArgs` are extra command-line flags for Chromium.
  */
-export async function packagePage({ engine = 'chromium', browserArgs = [] } = {}) {
+export async function packagePage({ engine = 'chromium', browserArgs = [], module = 'full' } = {}) {
   const server = await startServer();
   const browser = await launch(engine, { args: browserArgs });
   const page = await browser.newPage();
   await page.goto(`${server.base}/`);
   await page.waitForSelector('body[data-ready=true]');
-  await page.evaluate(async (ws) => {
+  await page.evaluate(async ([ws, module]) => {
     const mod = await import('/pkg/index.js');
-    await mod.default();
+    // init() loads the plain module, init({ reconnect: true }) the full one.
+    await mod.default(module === 'plain' ? undefined : { reconnect: true });
     window.WSC = mod.WebSocketClient;
     window.WS_BASE = ws;
     window.HTTP_BASE = ws.replace('ws', 'http');
@@ -88,7 +90,7 @@ export async function packagePage({ engine = 'chromium', browserArgs = [] } = {}
         await sleep(5);
       }
     };
-  }, server.ws);
+  }, [server.ws, module]);
   return { engine, server, browser, page };
 }
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { forEachEngine, usePackagePage } from './harness.mjs';
 
 forEachEngine((engine) => {
-  const ctx = usePackagePage({ engine });
+  const ctx = usePackagePage({ engine, module: 'plain' });
 
   test('the client is an EventTarget named WebSocketClient', async () => {
     const got = await ctx.page.evaluate(() => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { forEachEngine, usePackagePage } from './harness.mjs';
 
 forEachEngine((engine) => {
-  const ctx = usePackagePage({ engine, setup: async () => {
+  const ctx = usePackagePage({ engine, module: 'plain', setup: async () => {
     // Helpers used by the tests below.
     window.opened = (url = `${WS_BASE}/echo`, protocols = ['echo-protocol']) =>
       new Promise((resolve, reject) => {

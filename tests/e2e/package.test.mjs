@@ -34,7 +34,7 @@ before(async () => {
   write('index.html', '<!doctype html><meta charset="utf-8"><title>consumer</title><pre id="out">starting</pre><script type="module" src="./main.js"></script>\n');
   write(
     'main.js',
-    `import { WebSocketClient } from 'wasm-websocket';
+    `import init, { WebSocketClient } from 'wasm-websocket';
 const out = document.getElementById('out');
 const url = new URLSearchParams(location.search).get('ws');
 const ws = new WebSocketClient(url, 'echo-protocol', { binaryType: 'arraybuffer' });
@@ -44,7 +44,14 @@ ws.onmessage = (e) => {
   got.push(typeof e.data === 'string' ? e.data : [...new Uint8Array(e.data)].join(','));
   if (got.length === 2) ws.close(1000, 'done');
 };
-ws.onclose = function (e) { out.textContent = JSON.stringify({ got, code: e.code, reason: e.reason, clean: e.wasClean, eventTarget: this instanceof EventTarget }); };
+ws.onclose = async function (e) {
+  const plain = { got, code: e.code, reason: e.reason, clean: e.wasClean, eventTarget: this instanceof EventTarget };
+  // The full module, a chunk of its own, loaded on demand.
+  await init({ reconnect: true });
+  const resilient = new WebSocketClient(url, 'echo-protocol', { reconnect: true });
+  resilient.onopen = () => resilient.send('reconnecting client');
+  resilient.onmessage = (m) => { resilient.close(1000); out.textContent = JSON.stringify({ ...plain, resilient: m.data }); };
+};
 `,
   );
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], SCRATCH);
@@ -64,9 +71,11 @@ test('the packed tarball has complete metadata and only the package files', () =
   }
   assert.equal(meta.name, 'wasm-websocket');
   const files = tarball.files.map((f) => f.path).sort();
-  assert.ok(files.includes('wasm_websocket_bg.wasm'), files.join());
-  assert.ok(files.includes('wasm_websocket.d.ts'));
-  for (const entry of ['index.js', 'index.d.ts', 'client.js', 'client.d.ts']) assert.ok(files.includes(entry), `${entry} in ${files}`);
+  // Both wasm modules (plain and full), the bundled classes and their types.
+  for (const stem of ['wasm_websocket', 'wasm_websocket_plain']) {
+    for (const file of [`${stem}_bg.wasm`, `${stem}.js`, `${stem}_bg.js`, `${stem}.d.ts`]) assert.ok(files.includes(file), `${file} in ${files}`);
+  }
+  for (const entry of ['index.js', 'index.d.ts', 'modules.js', 'init.d.ts', 'client.d.ts', 'stream.d.ts']) assert.ok(files.includes(entry), `${entry} in ${files}`);
   assert.equal(meta.module, 'index.js');
   assert.equal(meta.types, 'index.d.ts');
   assert.ok(files.every((f) => !f.startsWith('src/') && !f.includes('node_modules')), files.join());
@@ -87,7 +96,7 @@ for (const engine of ENGINES) test(`a Vite-bundled app using the installed packa
     await page.goto(`http://127.0.0.1:${files.address().port}/?ws=${encodeURIComponent(`${server.ws}/echo`)}`);
     await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'), undefined, { timeout: 10000 });
     const result = JSON.parse(await page.evaluate(() => document.getElementById('out').textContent));
-    assert.deepEqual(result, { got: ['from a bundled app', '1,2,3'], code: 1000, reason: 'done', clean: true, eventTarget: true });
+    assert.deepEqual(result, { got: ['from a bundled app', '1,2,3'], code: 1000, reason: 'done', clean: true, eventTarget: true, resilient: 'reconnecting client' });
     assert.deepEqual(await page.problems(), []);
   } finally {
     await browser.close();

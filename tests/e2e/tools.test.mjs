@@ -30,9 +30,15 @@ test('bench harness smoke run: every client and workload measured, echoes checke
   }
   // The page is cross-origin isolated, so latencies are read in 5 µs steps.
   assert.ok(report.timerResolutionMs > 0 && report.timerResolutionMs <= 0.005, `performance.now() step ${report.timerResolutionMs} ms`);
-  assert.ok(report.sizes['wasm_websocket_bg.wasm'].gzip > 0);
+  // The bytes each kind of page loads, measured against the budgets.
+  assert.deepEqual(Object.keys(report.sizes.pages), ['plain', 'full']);
+  for (const page of Object.values(report.sizes.pages)) {
+    assert.ok(page.gzip > 0 && page.budget > 0 && typeof page.within === 'boolean');
+    assert.equal(page.gzip, page.files.reduce((sum, file) => sum + report.sizes.files[file].gzip, 0));
+  }
+  assert.ok(report.sizes.pages.plain.gzip < report.sizes.pages.full.gzip / 1.5, 'the plain page loads the plain module');
   assert.match(fs.readFileSync(path.join(out, 'results.svg'), 'utf8'), /^<svg /);
-  assert.match(printed, /npm package size/);
+  assert.match(printed, /bytes a page loads/);
 });
 
 test('shortened soak: no wasm memory growth, JS heap growth under 1 MB, for every face', () => {

@@ -1,0 +1,46 @@
+// What a page loads of the npm package (pkg/, the web build), gzipped
+// (zlib level 9), against the size budgets:
+// - a page that makes only plain clients (and plain streams): init()
+//   loads the plain module;
+// - a page that uses every feature: init({ reconnect: true }) loads the
+//   full module instead.
+// Both load index.js (the classes, bundled) and modules.js.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+export const BUDGETS = { plain: 20_000, full: 40_000 };
+
+const SHARED = ['index.js', 'modules.js'];
+export const PAGES = {
+  plain: [...SHARED, 'wasm_websocket_plain.js', 'wasm_websocket_plain_bg.wasm'],
+  full: [...SHARED, 'wasm_websocket.js', 'wasm_websocket_bg.wasm'],
+};
+
+/** `{ files: { name: { raw, gzip } }, pages: { plain: { gzip, budget, within } , full: … } }`. */
+export function pageSizes(dir) {
+  const files = {};
+  for (const file of new Set(Object.values(PAGES).flat())) {
+    const at = path.join(dir, file);
+    if (!fs.existsSync(at)) throw new Error(`${at} is missing: run npm run build first`);
+    const bytes = fs.readFileSync(at);
+    files[file] = { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
+  }
+  const pages = {};
+  for (const [page, list] of Object.entries(PAGES)) {
+    const gzip = list.reduce((sum, file) => sum + files[file].gzip, 0);
+    pages[page] = { files: list, gzip, budget: BUDGETS[page], within: gzip <= BUDGETS[page] };
+  }
+  return { files, pages };
+}
+
+/** Lines for the bench's report. */
+export function describe(sizes) {
+  const lines = ['npm package (pkg/, release, wasm-opt), gzipped:'];
+  for (const [file, s] of Object.entries(sizes.files)) lines.push(`  ${file.padEnd(30)} ${String(s.raw).padStart(7)} B raw, ${String(s.gzip).padStart(6)} B gzipped`);
+  lines.push('', 'bytes a page loads (gzipped) against the budget:');
+  for (const [page, p] of Object.entries(sizes.pages)) {
+    lines.push(`  ${page.padEnd(6)} ${String(p.gzip).padStart(6)} B  budget ${p.budget} B  ${p.within ? 'ok' : 'OVER BUDGET'}  (${p.files.join(' + ')})`);
+  }
+  return lines;
+}

@@ -1,0 +1,281 @@
+//! The wasm half of a reconnecting `WebSocketClient`: [`WebSocketClientCore`]
+//! holds the connection through the lifecycle layer and hands every event
+//! to one JavaScript callback. Only the npm package's full module has it
+//! (feature `js`).
+//!
+//! The core never holds the JavaScript object itself: what the browser's
+//! socket keeps alive (our listeners) must not keep the class alive, or an
+//! unreferenced, closed client could never be collected. So the callback it
+//! is given reaches the class through a `WeakRef`.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::options::{clamp_u32, connect_options, protocol_list};
+use super::{close_arguments, drain, functions_need_reconnect, provider};
+use crate::bindings::{to_usv_string, SocketStrings};
+use crate::lifecycle::{CloseOutcome, Lifecycle};
+use crate::resilience::reconnect_event::ReconnectEvent;
+use crate::resilience::reconnecting::ReconnectingWebSocket;
+use crate::socket::events::{EventKind, Listener};
+use crate::socket::message::Payload;
+use crate::socket::ready_state::BinaryType;
+
+/// Event numbers given to the dispatch callback: the four socket events
+/// (as [`EventKind`]) and the three reconnect events after them.
+const RECONNECTING: u32 = 4;
+const RECONNECTED: u32 = 5;
+const GAVE_UP: u32 = 6;
+
+/// The wasm side of the npm package's `WebSocketClient`. Not meant to be
+/// used directly: JavaScript code uses the `WebSocketClient` class, Rust
+/// code [`WebSocket`](crate::WebSocket) and the other Rust faces.
+#[wasm_bindgen(js_name = WebSocketClientCore, skip_typescript)]
+pub struct WebSocketClientCore {
+    lifecycle: Rc<Lifecycle>,
+    /// Removed (from the browser's socket too) when the core is dropped.
+    _listeners: Vec<Listener>,
+}
+
+#[wasm_bindgen(js_class = WebSocketClientCore)]
+impl WebSocketClientCore {
+    /// Connects as `new WebSocket(url, protocols)` does, with the options
+    /// of `WebSocketClient`. `dispatch(kind, event, last)` is called for
+    /// every event: `kind` 0–3 (open, message, close, error) with the
+    /// browser's event, `last` telling whether a close is the final one;
+    /// 4–6 (reconnecting, reconnected, gaveup) with the event's detail.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        url: &JsValue,
+        protocols: &JsValue,
+        options: &JsValue,
+        dispatch: Function,
+    ) -> Result<WebSocketClientCore, JsValue> {
+        crate::init();
+        // `url` and `protocols` may be functions asked before every attempt.
+        let url_provider = url.dyn_ref::<Function>().map(provider::url);
+        let protocols_provider = protocols.dyn_ref::<Function>().map(provider::protocols);
+        let url = match url_provider {
+            Some(_) => String::new(), // until the first connection
+            None => to_usv_string(url)?,
+        };
+        let static_protocols = match protocols_provider {
+            Some(_) => Vec::new(),
+            None => protocol_list(protocols)?,
+        };
+        let mut options = connect_options(static_protocols, options)?;
+        if url_provider.is_some() || protocols_provider.is_some() {
+            let Some(reconnect) = options.reconnect.as_mut() else {
+                return Err(functions_need_reconnect());
+            };
+            reconnect.url_provider = url_provider;
+            reconnect.protocols_provider = protocols_provider;
+        }
+        let lifecycle = Lifecycle::connect(&url, &options)?;
+        let hub = lifecycle.events().clone();
+        let mut listeners = Vec::with_capacity(5);
+        for kind in [EventKind::Open, EventKind::Message, EventKind::Error] {
+            let dispatch = dispatch.clone();
+            let number = JsValue::from(kind as u32);
+            listeners.push(hub.add_raw(kind, move |event| {
+                let _ = dispatch.call3(&JsValue::UNDEFINED, &number, event, &JsValue::FALSE);
+            }));
+        }
+        let on_close = dispatch.clone();
+        listeners.push(lifecycle.on_close(move |event, last| {
+            let kind = JsValue::from(EventKind::Close as u32);
+            let _ = on_close.call3(&JsValue::UNDEFINED, &kind, event, &last.into());
+        }));
+        if let Some(resilient) = lifecycle.reconnecting() {
+            listeners.push(resilient.add_reconnect_listener(move |event| {
+                let (kind, detail) = reconnect_detail(event);
+                let _ = dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
+            }));
+        }
+        Ok(Self {
+            lifecycle,
+            _listeners: listeners,
+        })
+    }
+
+    /// `drain(highWaterMark?)`: resolves once `bufferedAmount` is at most
+    /// the limit.
+    pub fn drain(&self, high_water_mark: &JsValue) -> Result<Promise, JsValue> {
+        let limit = if high_water_mark.is_undefined() {
+            self.lifecycle.high_water_mark()
+        } else {
+            clamp_u32(high_water_mark)?
+        };
+        Ok(drain::drain(Rc::downgrade(&self.lifecycle), limit))
+    }
+
+    /// `readyState`.
+    #[wasm_bindgen(getter = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.lifecycle.ready_state().into()
+    }
+
+    // The string attributes are handed over as the browser's JS strings:
+    // no copy into wasm memory and back.
+
+    /// `url`.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> JsValue {
+        match self.strings() {
+            Some(raw) => raw.url(),
+            // Reconnecting, between connections: the URL it was given.
+            None => self.lifecycle.url().into(),
+        }
+    }
+
+    /// `protocol`.
+    #[wasm_bindgen(getter)]
+    pub fn protocol(&self) -> JsValue {
+        self.strings()
+            .map_or_else(|| "".into(), |raw| raw.protocol())
+    }
+
+    /// `extensions`.
+    #[wasm_bindgen(getter)]
+    pub fn extensions(&self) -> JsValue {
+        self.strings()
+            .map_or_else(|| "".into(), |raw| raw.extensions())
+    }
+
+    /// `bufferedAmount`.
+    #[wasm_bindgen(getter = bufferedAmount)]
+    pub fn buffered_amount(&self) -> u32 {
+        self.lifecycle.buffered_amount()
+    }
+
+    /// With `reconnect`: the retry in progress or last made.
+    #[wasm_bindgen(getter = retryCount)]
+    pub fn retry_count(&self) -> u32 {
+        self.lifecycle
+            .reconnecting()
+            .map_or(0, ReconnectingWebSocket::retry_count)
+    }
+
+    /// With `reconnect`: re-established connections so far.
+    #[wasm_bindgen(getter = reconnectCount)]
+    pub fn reconnect_count(&self) -> u32 {
+        self.lifecycle
+            .reconnecting()
+            .map_or(0, ReconnectingWebSocket::reconnect_count)
+    }
+
+    /// With `reconnect`: messages in the outbox.
+    #[wasm_bindgen(getter = queuedMessages)]
+    pub fn queued_messages(&self) -> u32 {
+        self.lifecycle
+            .reconnecting()
+            .map_or(0, |r| r.queued_messages() as u32)
+    }
+
+    /// With `reconnect`: bytes in the outbox.
+    #[wasm_bindgen(getter = queuedBytes)]
+    pub fn queued_bytes(&self) -> u32 {
+        self.lifecycle
+            .reconnecting()
+            .map_or(0, |r| r.queued_bytes() as u32)
+    }
+
+    /// `binaryType`: `"blob"` or `"arraybuffer"`.
+    #[wasm_bindgen(getter = binaryType)]
+    pub fn binary_type(&self) -> JsValue {
+        self.lifecycle.binary_type().as_str().into()
+    }
+
+    /// Setting another value is ignored, as the browser does.
+    #[wasm_bindgen(setter = binaryType)]
+    pub fn set_binary_type(&self, value: &JsValue) {
+        set_binary_type(&self.lifecycle, value);
+    }
+
+    /// `send(data)`: strings, Blobs, buffers and views go to the browser as
+    /// they are; `ImageData` is sent as its pixels. Throws
+    /// `InvalidStateError` while connecting and after closing started.
+    pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
+        Ok(self.lifecycle.send(Payload::JsValue(data))?)
+    }
+
+    /// `close(code?, reason?)` with the standard's checks. Returns whether
+    /// the socket is finished now: a reconnecting socket closed while
+    /// waiting to retry is, and no close event follows.
+    pub fn close(&self, code: &JsValue, reason: &JsValue) -> Result<bool, JsValue> {
+        let (code, reason) = close_arguments(code, reason)?;
+        let outcome = self.lifecycle.close(code, reason.as_deref())?;
+        Ok(matches!(outcome, CloseOutcome::FinishedNow(_)))
+    }
+
+    /// `reconnect(code?, reason?)`: closes the current connection and
+    /// connects again at once (see `ReconnectingWebSocket::reconnect`).
+    pub fn reconnect(&self, code: &JsValue, reason: &JsValue) -> Result<(), JsValue> {
+        let (code, reason) = close_arguments(code, reason)?;
+        Ok(self.lifecycle.reconnect(code, reason.as_deref())?)
+    }
+}
+
+impl WebSocketClientCore {
+    /// The current browser socket, for its string attributes.
+    fn strings(&self) -> Option<SocketStrings> {
+        self.lifecycle.current_raw().map(JsCast::unchecked_into)
+    }
+}
+
+/// The event number and `detail` object of a reconnect event.
+fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
+    let detail = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
+    };
+    let kind = match event {
+        ReconnectEvent::Reconnecting {
+            attempt,
+            delay_ms,
+            close,
+            resent,
+            possibly_lost,
+            error,
+        } => {
+            set("attempt", (*attempt).into());
+            set("delay", (*delay_ms).into());
+            set("code", close.code.into());
+            set("reason", close.reason.as_str().into());
+            set("wasClean", close.was_clean.into());
+            set("resent", (*resent).into());
+            set("possiblyLost", (*possibly_lost).into());
+            if let Some(error) = error {
+                set("error", error.as_str().into());
+            }
+            RECONNECTING
+        }
+        ReconnectEvent::Reconnected { attempt } => {
+            set("attempt", (*attempt).into());
+            RECONNECTED
+        }
+        ReconnectEvent::GaveUp {
+            reason,
+            close,
+            error,
+        } => {
+            if let Some(error) = error {
+                set("error", error.as_str().into());
+            }
+            set("reason", reason.to_string().into());
+            set("code", close.code.into());
+            GAVE_UP
+        }
+    };
+    (kind, detail)
+}
+
+/// Other values are ignored, as the browser does.
+fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
+    if let Some(binary_type) = value.as_string().as_deref().and_then(BinaryType::from_name) {
+        socket.set_binary_type(binary_type);
+    }
+}

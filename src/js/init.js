@@ -1,0 +1,46 @@
+// init(): loads the wasm module that the classes call. The package has two,
+// built from the same crate: the plain module (the checks that a
+// WebSocketClient without `reconnect` and a plain WebSocketStream call)
+// and the full module (those and the reconnecting core). `init()` loads
+// the plain one; `init({ reconnect: true })` the full one, which serves
+// plain clients too. A page pays for resilience only when it asks for it.
+// Which files those are is written by scripts/package-entry.mjs into
+// modules.js (per target: a web page fetches the module, a bundler has
+// imported the plain one already).
+import { EAGER, FULL, PLAIN } from './modules.js';
+
+/** The loaded module's JS exports (its glue), or null before init(). */
+export let wasm = EAGER ?? null;
+
+/** The loaded module; a clear error where init() has not been called. */
+export function loaded() {
+  if (wasm === null) throw new DOMException('wasm-websocket: call (and await) init() before creating a client', 'InvalidStateError');
+  return wasm;
+}
+
+/** The full module's reconnecting core; a clear error where only the plain module is loaded. */
+export function reconnectingCore() {
+  const core = loaded().WebSocketClientCore;
+  if (!core) throw new DOMException('wasm-websocket: reconnect needs the full module: call (and await) init({ reconnect: true }) first', 'NotSupportedError');
+  return core;
+}
+
+/**
+ * `init(options?)`: `options.reconnect` picks the full module;
+ * `options.module_or_path` (or, as before, a URL, Response or bytes given
+ * instead of the options) says where the module is, as wasm-bindgen's
+ * init takes it. Resolves with the module's exports. Calling it again is
+ * cheap; once the full module is loaded it stays.
+ */
+export default async function init(options = undefined) {
+  const given = options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype;
+  const { reconnect = false, module_or_path: source } = given ? options : { module_or_path: options };
+  if (wasm?.WebSocketClientCore && wasm.__output) return wasm.__output;
+  const glue = await (reconnect ? FULL() : PLAIN());
+  // Web builds instantiate here; bundlers did on import.
+  const output = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
+  glue.init();
+  // A full module already loaded is never replaced by the plain one.
+  if (!wasm?.WebSocketClientCore || glue.WebSocketClientCore) wasm = { ...glue, __output: output };
+  return output;
+}

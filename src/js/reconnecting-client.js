@@ -1,0 +1,188 @@
+// The reconnecting kind of WebSocketClient: an EventTarget over the wasm
+// core (WebSocketClientCore, full module only), which survives the browser
+// sockets it goes through. The client (client.js) holds one of these; here
+// is what a subclass of EventTarget must add to behave like a socket:
+// - event handler attributes (`onmessage` …) as the HTML standard defines
+//   them: one listener, added when first set, in the list's order;
+// - fresh `Event`/`MessageEvent`/`CloseEvent` objects with the client as
+//   `target`, carrying the browser's values (`data`, `origin`, `code` …);
+// - the WebSockets standard's lifetime: while the listeners may still fire,
+//   the client is held in `alive`; otherwise only the page's references
+//   keep it.
+// The wasm side is released at the final close (its attributes are kept
+// here), or, for a client collected before that, by wasm-bindgen's
+// FinalizationRegistry. The core never references the client: it calls
+// back through a WeakRef.
+import { ATTRIBUTES, CLOSED, TYPES, isObject, messageEvent } from './events.js';
+import { reconnectingCore, wasm } from './init.js';
+
+/** Reconnecting clients that must outlive the page's references to them. */
+const alive = new Set();
+
+/**
+ * For WebSocketStream (same package, not exported to users): a function
+ * stored under this key on a reconnecting client receives each message's
+ * data instead of a `message` event being dispatched, so a stream pays for
+ * no event object.
+ */
+export const RECEIVE = Symbol('receive');
+
+const addListener = EventTarget.prototype.addEventListener;
+const removeListener = EventTarget.prototype.removeEventListener;
+
+export class ReconnectingSocket {
+  #client;
+  /** What the client learns from here: `{ opened(), closed(event, last), keepAlive() }`. */
+  #shell;
+  /** The constructor's arguments, for a start after the final close. */
+  #args;
+  #core = null;
+  /** The attributes as they were when the core was released. */
+  #final = null;
+  /** `on<type>` values and the one listener each installs. */
+  #handlers = { open: null, message: null, close: null, error: null };
+  #handlerListeners = {};
+
+  constructor(client, args, shell) {
+    this.#client = client;
+    this.#args = args;
+    this.#shell = shell;
+    this.start();
+  }
+
+  /** Connects (at construction, or to start again after the final close). */
+  start() {
+    const Core = reconnectingCore();
+    const self = new WeakRef(this);
+    this.#final = null;
+    this.#core = new Core(...this.#args, (kind, event, last) => {
+      self.deref()?.#deliver(kind, event, last);
+    });
+  }
+
+  /** Whether the core is there (it is released at the final close). */
+  get live() {
+    return this.#core !== null;
+  }
+
+  get readyState() {
+    return this.#core ? this.#core.readyState : CLOSED;
+  }
+
+  get bufferedAmount() {
+    return (this.#core ?? this.#final).bufferedAmount;
+  }
+
+  attribute(name) {
+    return (this.#core ?? this.#final)[name];
+  }
+
+  setBinaryType(value) {
+    if (this.#core) this.#core.binaryType = value;
+    // Other values are ignored, as the browser does.
+    else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
+  }
+
+  send(data) {
+    if (!this.#core) throw wasm.sendError(CLOSED);
+    this.#core.send(data);
+  }
+
+  /** Returns whether the socket is finished now (closed while waiting to retry: no close event follows). */
+  close(code, reason) {
+    if (!this.#core) {
+      // Closed already: only the argument checks remain.
+      wasm.checkClose(code, reason);
+      return false;
+    }
+    return this.#core.close(code, reason);
+  }
+
+  reconnect(code, reason) {
+    this.#core.reconnect(code, reason);
+  }
+
+  drain(highWaterMark) {
+    if (!this.#core) return wasm.closedDrain(highWaterMark);
+    return this.#core.drain(highWaterMark);
+  }
+
+  handler(type) {
+    return this.#handlers[type];
+  }
+
+  setHandler(type, value) {
+    // As the DOM: objects (callable or not) are stored, anything else is null.
+    const handler = isObject(value) ? value : null;
+    this.#handlers[type] = handler;
+    const installed = this.#handlerListeners[type];
+    if (handler && !installed) {
+      const listener = (event) => {
+        const current = this.#handlers[type];
+        // Called with the client as `this`; a non-callable value throws a
+        // TypeError that the browser reports, as for any handler.
+        if (current) return Reflect.apply(current, event.currentTarget, [event]);
+      };
+      this.#handlerListeners[type] = listener;
+      addListener.call(this.#client, type, listener);
+    } else if (!handler && installed) {
+      removeListener.call(this.#client, type, installed);
+      delete this.#handlerListeners[type];
+    }
+    this.#shell.keepAlive();
+  }
+
+  /** Whether an `on<type>` handler is set. */
+  hasHandler(type) {
+    return Boolean(this.#handlerListeners[type]);
+  }
+
+  /** Holds the client while its listeners may still fire, or lets it go. */
+  keep(on) {
+    if (on) alive.add(this.#client);
+    else alive.delete(this.#client);
+  }
+
+  /**
+   * Keeps the attributes, then frees the core. Freed in a microtask: this
+   * may run inside one of the core's own callbacks.
+   */
+  release() {
+    const core = this.#core;
+    if (!core) return;
+    this.#final = { bufferedAmount: core.bufferedAmount };
+    for (const name of ATTRIBUTES) this.#final[name] = core[name];
+    this.#core = null;
+    alive.delete(this.#client);
+    queueMicrotask(() => core.free());
+  }
+
+  /** Called by the core for every event; see src/js/core.rs. */
+  #deliver(kind, raw, last) {
+    const client = this.#client;
+    let event;
+    switch (kind) {
+      case 1:
+        // The hot path: no state changes, no bookkeeping.
+        if (client[RECEIVE]) client[RECEIVE](raw.data);
+        else client.dispatchEvent(messageEvent(raw));
+        return;
+      case 0:
+        this.#shell.opened();
+        event = new Event('open');
+        break;
+      case 2:
+        event = new CloseEvent('close', { code: raw.code, reason: raw.reason, wasClean: raw.wasClean });
+        // Settled before listeners run, so a listener sees them settled.
+        this.#shell.closed(event, last);
+        break;
+      case 3:
+        event = new Event('error');
+        break;
+      default:
+        event = new CustomEvent(TYPES[kind], { detail: raw });
+    }
+    client.dispatchEvent(event);
+    this.#shell.keepAlive();
+  }
+}
