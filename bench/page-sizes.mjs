@@ -4,17 +4,17 @@
 //   loads the plain module;
 // - a page that uses every feature: init({ reconnect: true }) loads the
 //   full module instead.
-// Both load index.js (the classes, bundled) and modules.js.
+// Both load index.js (the classes, bundled); the full page also the
+// reconnecting client's part, reconnecting-client.js.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
 export const BUDGETS = { plain: 20_000, full: 40_000 };
 
-const SHARED = ['index.js', 'modules.js'];
 export const PAGES = {
-  plain: [...SHARED, 'wasm_websocket_plain.js', 'wasm_websocket_plain_bg.wasm'],
-  full: [...SHARED, 'wasm_websocket.js', 'wasm_websocket_bg.wasm'],
+  plain: ['index.js', 'wasm_websocket_plain.js', 'wasm_websocket_plain_bg.wasm'],
+  full: ['index.js', 'reconnecting-client.js', 'wasm_websocket.js', 'wasm_websocket_bg.wasm'],
 };
 
 /** `{ files: { name: { raw, gzip } }, pages: { plain: { gzip, budget, within } , full: … } }`. */

@@ -43,7 +43,9 @@ node scripts/short-import-names.mjs "$out"
 # package.json), then moved next to the full one.
 aside="target/plain-module-$target"
 rm -rf "$aside"
-wasm-pack build --release --target "$target" --out-dir "$aside" --out-name wasm_websocket_plain -- --features js-plain,small-allocator
+# Without the panic hook (default feature `panic-hook`, about 1.1 KB
+# gzipped): this module runs only stateless checks, never a user's code.
+wasm-pack build --release --target "$target" --out-dir "$aside" --out-name wasm_websocket_plain -- --no-default-features --features js-plain,small-allocator
 node scripts/short-import-names.mjs "$aside"
 for file in "$aside"/wasm_websocket_plain*; do mv "$file" "$out/"; done
 node scripts/package-entry.mjs "$out" "$target"

@@ -1,9 +1,8 @@
 // Makes the package's entry modules. wasm-pack writes each wasm module's
 // glue (wasm_websocket.js: the full module; wasm_websocket_plain.js: the
 // plain one); the classes JS users see are src/js/*.js over them. This
-// minifies the glue, copies the classes (minified) and their types into
-// the package, writes modules.js (which files init() loads, per target),
-// index.js/index.d.ts re-exporting what users import, and points
+// bundles the classes (minified) into index.js and reconnecting-client.js,
+// copies their types, minifies the glue, writes index.d.ts, and points
 // package.json at them.
 //
 //   node scripts/package-entry.mjs <package dir> <web|bundler> [--single]
@@ -11,6 +10,7 @@
 // --single: the package has one module (wasm_websocket.js, full), as the
 // benchmark's has; init() loads it whatever it is asked.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
@@ -25,47 +25,65 @@ if (!dir) {
 const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'js');
 const write = (name, text) => fs.writeFileSync(path.join(dir, name), text);
 
-// The classes ship as one minified module, index.js (fewer requests, and
-// one gzip stream compresses better than six): src/js/*.js bundled, without
-// comments (the .d.ts files carry the documentation), local names
-// shortened, the names users see (classes, methods, exports) kept. Only
-// modules.js, written below per target, stays a file of its own.
+// The classes ship bundled and minified (fewer requests, and one gzip
+// stream compresses better than six), without comments (the .d.ts files
+// carry the documentation), local names shortened (the public classes
+// keep their `name`, set in their files): index.js, and
+// reconnecting-client.js, which only init({ reconnect: true }) loads (a
+// bundle of its own: a shared chunk would cost a plain page more than it
+// saves).
 const TYPED = ['init', 'client', 'stream'];
-const entry = "export { default, default as init } from './init.js';\nexport { WebSocketClient } from './client.js';\nexport { WebSocketStream, WebSocketError } from './stream.js';\n";
-const bundled = esbuild.buildSync({
-  stdin: { contents: entry, resolveDir: src, sourcefile: 'index.js' },
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  keepNames: true,
-  external: ['./modules.js'],
-  write: false,
-});
-write('index.js', bundled.outputFiles[0].text);
-for (const name of TYPED) fs.copyFileSync(path.join(src, `${name}.d.ts`), path.join(dir, `${name}.d.ts`));
-
-// wasm-bindgen's glue, minified the same way (it documents the wasm side,
-// which users never call).
-const GLUES = ['wasm_websocket', ...(single ? [] : ['wasm_websocket_plain'])];
-for (const stem of GLUES) {
-  for (const file of [`${stem}.js`, `${stem}_bg.js`]) {
-    const at = path.join(dir, file);
-    if (fs.existsSync(at)) fs.writeFileSync(at, esbuild.transformSync(fs.readFileSync(at, 'utf8'), { format: 'esm', target: 'es2022', minify: true }).code);
-  }
-}
-
-// Which glue init() loads. A web page fetches the chosen module when
-// init() is called; a bundler instantiates what is imported statically, so
-// there the plain module is imported (plain clients work without init())
-// and the full one only by init({ reconnect: true }).
+// Bundled from a staging copy of src/js/ with modules.js beside it (which
+// glue init() loads, per target; the glue files stay external). A web page
+// fetches the chosen module when init() is called; a bundler instantiates
+// what is imported statically, so there the plain module is imported
+// (plain clients work without init()) and the full one only by
+// init({ reconnect: true }).
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'wasm-websocket-js-'));
+fs.cpSync(src, stage, { recursive: true, filter: (from) => from === src || from.endsWith('.js') });
 const plainGlue = single ? './wasm_websocket.js' : './wasm_websocket_plain.js';
-write(
-  'modules.js',
+fs.writeFileSync(
+  path.join(stage, 'modules.js'),
   target === 'web'
     ? `export const EAGER = null;\nexport const PLAIN = () => import('${plainGlue}');\nexport const FULL = () => import('./wasm_websocket.js');\n`
     : `import * as plain from '${plainGlue}';\nexport const EAGER = { ...plain };\nexport const PLAIN = async () => plain;\nexport const FULL = () => import('./wasm_websocket.js');\n`,
 );
+fs.writeFileSync(
+  path.join(stage, 'index.js'),
+  "export { default, default as init } from './init.js';\nexport { WebSocketClient } from './client.js';\nexport { WebSocketStream, WebSocketError } from './stream.js';\n",
+);
+const bundle = (entryPoints) =>
+  esbuild.buildSync({
+    entryPoints,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    outdir: dir,
+    external: ['./wasm_websocket*.js', './reconnecting-client.js'],
+  });
+bundle({ index: path.join(stage, 'index.js') });
+bundle({ 'reconnecting-client': path.join(stage, 'reconnecting-client.js') });
+fs.rmSync(stage, { recursive: true });
+for (const name of TYPED) fs.copyFileSync(path.join(src, `${name}.d.ts`), path.join(dir, `${name}.d.ts`));
+
+// wasm-bindgen's glue, minified the same way (it documents the wasm side,
+// which users never call), and without `initSync`: init() chooses and
+// fetches the module, so the package does not export it.
+const GLUES = ['wasm_websocket', ...(single ? [] : ['wasm_websocket_plain'])];
+for (const stem of GLUES) {
+  for (const file of [`${stem}.js`, `${stem}_bg.js`]) {
+    const at = path.join(dir, file);
+    if (!fs.existsSync(at)) continue;
+    let code = fs.readFileSync(at, 'utf8');
+    if (target === 'web' && file === `${stem}.js`) {
+      const exported = 'export { initSync, __wbg_init as default };';
+      if (!code.includes(exported)) throw new Error(`${file}: wasm-bindgen's export line changed; update package-entry.mjs`);
+      code = code.replace(exported, 'export { __wbg_init as default };');
+    }
+    fs.writeFileSync(at, esbuild.transformSync(code, { format: 'esm', target: 'es2022', minify: true, treeShaking: true }).code);
+  }
+}
 
 write(
   'index.d.ts',
@@ -83,7 +101,7 @@ manifest.files = [
     ...plainFiles,
     'index.js',
     'index.d.ts',
-    'modules.js',
+    'reconnecting-client.js',
     ...TYPED.map((m) => `${m}.d.ts`),
   ]),
 ];

@@ -24,6 +24,25 @@ extern "C" {
     /// than through `js_sys::global()`, which probes four globals).
     #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = location)]
     pub(crate) static LOCATION: JsValue;
+
+    /// `globalThis` itself (the window or the worker's global scope).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    pub(crate) static GLOBAL: JsValue;
+
+    /// `globalThis.navigator`, read directly for the same reason.
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = navigator)]
+    pub(crate) static NAVIGATOR: JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Whatever the browser threw, read for its `name` and `message`
+    /// (a `DOMException` or an `Error`; other values have none).
+    pub(crate) type Exception;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn name(this: &Exception) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn message(this: &Exception) -> JsValue;
 }
 
 #[wasm_bindgen]

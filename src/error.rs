@@ -195,13 +195,16 @@ impl Error {
 
     /// Reads `name` and `message` off whatever the browser threw.
     pub(crate) fn from_js(value: &JsValue, op: Operation<'_>) -> Self {
-        if let Some(dom) = value.dyn_ref::<web_sys::DomException>() {
-            return Self::from_exception(&dom.name(), &dom.message(), op);
-        }
-        if let Some(err) = value.dyn_ref::<js_sys::Error>() {
-            let name = String::from(err.name());
-            let message = String::from(err.message());
-            return Self::from_exception(&name, &message, op);
+        // A DOMException or an Error: read as properties, one import for
+        // both (the typed web-sys and js-sys getters take six).
+        if value.is_object() {
+            let exception: &crate::bindings::Exception = value.unchecked_ref();
+            if let (Some(name), Some(message)) = (
+                exception.name().as_string(),
+                exception.message().as_string(),
+            ) {
+                return Self::from_exception(&name, &message, op);
+            }
         }
         let text = value
             .as_string()

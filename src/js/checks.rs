@@ -5,55 +5,21 @@
 //! exports (feature `js-plain`); the full module (feature `js`) has them
 //! too, beside the reconnecting core.
 
-use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::options::{clamp_u32, connect_options, protocol_list};
-use super::{checked_close_arguments, functions_need_reconnect};
-use crate::bindings::to_usv_string;
+use super::checked_close_arguments;
 use crate::socket::ready_state::ReadyState;
 
-/// The checks and conversions of a plain (not reconnecting) client,
-/// whose socket the class constructs itself (it is the browser's
-/// `WebSocket`, so events reach listeners with nothing in between).
-/// Returns `{ url, protocols, binaryType, connectTimeout,
-/// highWaterMark, pollMs }`: the URL resolved and checked, the protocol
-/// list checked, and the options read as the core reads them; throws
-/// what the core's constructor would.
-#[wasm_bindgen(js_name = plainPlan, skip_typescript)]
-pub fn plain_plan(
-    url: &JsValue,
-    protocols: &JsValue,
-    options: &JsValue,
-) -> Result<js_sys::Object, JsValue> {
+/// A plain (not reconnecting) client's URL and protocol list checked, as
+/// the core checks them, and the URL to give the browser's constructor
+/// (resolved against the page's). The class constructs the socket itself:
+/// it is the browser's `WebSocket`, so events reach listeners with nothing
+/// in between. The arguments come converted as WebIDL converts them
+/// (`src/js/arguments.js`).
+#[wasm_bindgen(js_name = connectTarget, skip_typescript)]
+pub fn connect_target(url: &str, protocols: Vec<String>) -> Result<String, JsValue> {
     crate::init();
-    if url.is_function() || protocols.is_function() {
-        return Err(functions_need_reconnect());
-    }
-    let given = to_usv_string(url)?;
-    let options = connect_options(protocol_list(protocols)?, options)?;
-    let target = crate::socket::websocket::connect_target(&given, &options.protocols)?;
-    let plan = js_sys::Object::new();
-    let list: js_sys::Array = options
-        .protocols
-        .iter()
-        .map(|p| JsValue::from_str(p))
-        .collect();
-    let timeout = options
-        .effective_connect_timeout_ms()
-        .map_or(JsValue::UNDEFINED, JsValue::from);
-    for (key, value) in [
-        ("url", JsValue::from(target)),
-        ("given", JsValue::from(given)),
-        ("protocols", list.into()),
-        ("binaryType", options.binary_type.as_str().into()),
-        ("connectTimeout", timeout),
-        ("highWaterMark", options.high_water_mark.into()),
-        ("pollMs", options.effective_backpressure_poll_ms().into()),
-    ] {
-        Reflect::set(&plan, &JsValue::from_str(key), &value)?;
-    }
-    Ok(plan)
+    Ok(crate::socket::websocket::connect_target(url, &protocols)?)
 }
 
 /// The browser constructor's exception for a plain client's URL, as
@@ -78,12 +44,6 @@ pub fn sendable(data: &JsValue) -> Result<JsValue, JsValue> {
 pub fn send_error(ready_state: u16) -> JsValue {
     let state = ReadyState::from_u16(ready_state).unwrap_or(ReadyState::Closed);
     crate::error::Error::unsendable_in(state).map_or(JsValue::UNDEFINED, Into::into)
-}
-
-/// `drain()`'s argument as a byte count, or its `RangeError`.
-#[wasm_bindgen(js_name = byteLimit, skip_typescript)]
-pub fn byte_limit(value: &JsValue) -> Result<u32, JsValue> {
-    clamp_u32(value)
 }
 
 /// The error of `reconnect()` on a client without the reconnect option,
@@ -117,20 +77,14 @@ pub fn close_arguments_for(code: &JsValue, reason: &JsValue) -> Result<js_sys::A
     Ok(list)
 }
 
-/// `drain(highWaterMark?)` once the core has been released: the same
-/// argument check, then a promise rejected as on a closed socket.
-#[wasm_bindgen(js_name = closedDrain, skip_typescript)]
-pub fn closed_drain(high_water_mark: &JsValue) -> Result<Promise, JsValue> {
-    if !high_water_mark.is_undefined() {
-        clamp_u32(high_water_mark)?;
-    }
-    Ok(Promise::reject(&send_error(ReadyState::Closed.into())))
-}
-
 /// The `NetworkError` with which `opened` rejects when the connection
-/// closed before it opened, described from its close event.
+/// closed before it opened, described from its close event's values.
 #[wasm_bindgen(js_name = connectionFailed, skip_typescript)]
-pub fn connection_failed(close: &web_sys::CloseEvent) -> JsValue {
-    crate::error::Error::ConnectionFailed(crate::socket::close_event::CloseEvent::from_web(close))
-        .into()
+pub fn connection_failed(code: u16, reason: String, was_clean: bool) -> JsValue {
+    let close = crate::socket::close_event::CloseEvent {
+        code,
+        reason,
+        was_clean,
+    };
+    crate::error::Error::ConnectionFailed(close).into()
 }

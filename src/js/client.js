@@ -26,15 +26,19 @@ import {
   RECONNECT_COUNTERS,
   ATTRIBUTES,
   SOCKET_TYPES,
+  RECEIVE,
   TYPES,
   captureOf,
   isObject,
 } from './events.js';
-import { wasm } from './init.js';
+import { byteLimit } from './arguments.js';
+import { reconnectingKind, wasm } from './init.js';
 import { ClientBase, NATIVE, takePlan } from './native-socket.js';
-import { RECEIVE, ReconnectingSocket } from './reconnecting-client.js';
 
 export { RECONNECT_TYPES } from './events.js';
+
+/** The `NetworkError` of `opened` for a connection that closed before it opened. */
+const connectionFailed = (close) => wasm.connectionFailed(close.code, close.reason, close.wasClean);
 
 /** The options of the class's own listeners on a plain client: first to run. */
 const OURS_FIRST = { capture: true };
@@ -82,6 +86,7 @@ export class WebSocketClient extends ClientBase {
       this.#startPlain(plan);
       return;
     }
+    const ReconnectingSocket = reconnectingKind();
     this.#reconnecting = new ReconnectingSocket(this, [url, protocols, options], {
       opened: () => {
         this.#opened = true;
@@ -286,7 +291,7 @@ export class WebSocketClient extends ClientBase {
   drain(highWaterMark = undefined) {
     const plan = this.#plain;
     if (plan) {
-      const limit = highWaterMark === undefined ? plan.highWaterMark : wasm.byteLimit(highWaterMark);
+      const limit = highWaterMark === undefined ? plan.highWaterMark : byteLimit(highWaterMark);
       // The browser has no event for a draining buffer: poll.
       return new Promise((resolve, reject) => {
         const poll = () => {
@@ -306,7 +311,7 @@ export class WebSocketClient extends ClientBase {
     if (!this.#openedPromise) {
       this.#openedPromise = new Promise((resolve, reject) => {
         if (this.#opened) resolve();
-        else if (this.#finished || this.#recordUnobservedClose()) reject(wasm.connectionFailed(this.#lastClose));
+        else if (this.#finished || this.#recordUnobservedClose()) reject(connectionFailed(this.#lastClose));
         else this.#settleOpened = { resolve, reject };
       });
       this.#keepAlive();
@@ -406,7 +411,7 @@ export class WebSocketClient extends ClientBase {
 
   /** Settles the pending promises with the final close. */
   #settle() {
-    this.#settleOpened?.reject(wasm.connectionFailed(this.#lastClose));
+    this.#settleOpened?.reject(connectionFailed(this.#lastClose));
     this.#settleClosed?.(this.#lastClose);
     this.#settleOpened = null;
     this.#settleClosed = null;
@@ -480,6 +485,8 @@ for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED }
   Object.defineProperty(WebSocketClient.prototype, name, constant);
 }
 Object.defineProperty(WebSocketClient.prototype, Symbol.toStringTag, { value: 'WebSocketClient', configurable: true });
+// Its own name, which the shipped (minified) bundle would otherwise shorten.
+Object.defineProperty(WebSocketClient, 'name', { value: 'WebSocketClient', configurable: true });
 if (typeof Symbol.dispose === 'symbol') {
   Object.defineProperty(WebSocketClient.prototype, Symbol.dispose, {
     value: WebSocketClient.prototype.free,

@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::options::{clamp_u32, connect_options, protocol_list};
-use super::{close_arguments, drain, functions_need_reconnect, provider};
+use super::{close_arguments, drain, provider};
 use crate::bindings::{to_usv_string, SocketStrings};
 use crate::lifecycle::{CloseOutcome, Lifecycle};
 use crate::resilience::reconnect_event::ReconnectEvent;
@@ -278,4 +278,9 @@ fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
     if let Some(binary_type) = value.as_string().as_deref().and_then(BinaryType::from_name) {
         socket.set_binary_type(binary_type);
     }
+}
+
+/// The TypeError of a URL or protocols function given without `reconnect`.
+fn functions_need_reconnect() -> JsValue {
+    js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
 }

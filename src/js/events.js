@@ -1,4 +1,5 @@
-// What the WebSocketClient kinds share about events: the types, the
+// What the WebSocketClient kinds share about events (constants only: the
+// reconnecting kind's bundle carries a copy): the types, the
 // standard's garbage-collection rule by readyState, how the DOM reads a
 // listener's options, and the attributes a client exposes.
 
@@ -54,3 +55,12 @@ export function messageEvent(raw) {
   Object.defineProperty(event, 'origin', { value: raw.origin, enumerable: true });
   return event;
 }
+
+/**
+ * For WebSocketStream (same package, not exported to users): a function
+ * stored under this key on a reconnecting client receives each message's
+ * data instead of a `message` event being dispatched, so a stream pays for
+ * no event object. A registered symbol: reconnecting-client.js ships as a
+ * bundle of its own, with its own copy of this module.
+ */
+export const RECEIVE = Symbol.for('wasm-websocket.receive');

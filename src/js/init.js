@@ -4,9 +4,9 @@
 // and the full module (those and the reconnecting core). `init()` loads
 // the plain one; `init({ reconnect: true })` the full one, which serves
 // plain clients too. A page pays for resilience only when it asks for it.
-// Which files those are is written by scripts/package-entry.mjs into
-// modules.js (per target: a web page fetches the module, a bundler has
-// imported the plain one already).
+// Which files those are, scripts/package-entry.mjs writes into modules.js
+// when it bundles this file (per target: a web page fetches the module, a
+// bundler has imported the plain one already).
 import { EAGER, FULL, PLAIN } from './modules.js';
 
 /** The loaded module's JS exports (its glue), or null before init(). */
@@ -18,11 +18,20 @@ export function loaded() {
   return wasm;
 }
 
+/** The reconnecting kind of client (reconnecting-client.js), loaded with the full module. */
+let ReconnectingSocket = null;
+
 /** The full module's reconnecting core; a clear error where only the plain module is loaded. */
 export function reconnectingCore() {
   const core = loaded().WebSocketClientCore;
-  if (!core) throw new DOMException('wasm-websocket: reconnect needs the full module: call (and await) init({ reconnect: true }) first', 'NotSupportedError');
+  if (!core || !ReconnectingSocket) throw new DOMException('wasm-websocket: reconnect needs the full module: call (and await) init({ reconnect: true }) first', 'NotSupportedError');
   return core;
+}
+
+/** The reconnecting kind's class; the same error as `reconnectingCore()` where it is not loaded. */
+export function reconnectingKind() {
+  reconnectingCore();
+  return ReconnectingSocket;
 }
 
 /**
@@ -36,11 +45,16 @@ export default async function init(options = undefined) {
   const given = options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype;
   const { reconnect = false, module_or_path: source } = given ? options : { module_or_path: options };
   if (wasm?.WebSocketClientCore && wasm.__output) return wasm.__output;
-  const glue = await (reconnect ? FULL() : PLAIN());
+  const [glue, kind] = await Promise.all(reconnect ? [FULL(), import('./reconnecting-client.js')] : [PLAIN(), null]);
+
   // Web builds instantiate here; bundlers did on import.
   const output = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
   glue.init();
   // A full module already loaded is never replaced by the plain one.
   if (!wasm?.WebSocketClientCore || glue.WebSocketClientCore) wasm = { ...glue, __output: output };
+  if (kind) {
+    kind.attach(wasm);
+    ReconnectingSocket = kind.ReconnectingSocket;
+  }
   return output;
 }

@@ -18,6 +18,7 @@ mod checks;
 mod core;
 #[cfg(feature = "js")]
 mod drain;
+#[cfg(feature = "js")]
 mod options;
 #[cfg(feature = "js")]
 mod provider;
@@ -26,11 +27,6 @@ mod reconnect_options;
 
 #[cfg(feature = "js")]
 pub use self::core::WebSocketClientCore;
-
-/// The TypeError of a URL or protocols function given without `reconnect`.
-fn functions_need_reconnect() -> JsValue {
-    js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
-}
 
 /// `close()`'s arguments converted (see `close_arguments`) and checked.
 fn checked_close_arguments(

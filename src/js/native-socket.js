@@ -3,6 +3,7 @@
 // so the browser dispatches its own events on it and its own
 // garbage-collection rule applies. The class calls the browser's
 // accessors and methods directly (`NATIVE`).
+import { plainArguments } from './arguments.js';
 import { SOCKET_TYPES, reconnects } from './events.js';
 import { loaded } from './init.js';
 
@@ -52,10 +53,11 @@ export function ClientBase(url, protocols, options) {
   const wasm = loaded();
   if (reconnects(options)) return Reflect.construct(EventTarget, [], new.target);
   NATIVE ??= natives();
-  const plan = wasm.plainPlan(url, protocols, options);
+  const plan = plainArguments(url, protocols, options);
+  const target = wasm.connectTarget(plan.given, plan.protocols);
   let socket;
   try {
-    const args = plan.protocols.length > 0 ? [plan.url, plan.protocols] : [plan.url];
+    const args = plan.protocols.length > 0 ? [target, plan.protocols] : [target];
     socket = Reflect.construct(WebSocket, args, new.target);
   } catch (error) {
     throw wasm.connectError(error, plan.given);

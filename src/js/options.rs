@@ -74,16 +74,12 @@ pub(super) fn connect_options(
         connect.high_water_mark = clamp_u32(&value)?;
     }
     connect.connect_timeout_ms = ms(options, "connectTimeout")?;
-    // The plain module is never given `reconnect` (the class checks first).
-    #[cfg(feature = "js")]
-    {
-        connect.reconnect = match option(options, "reconnect")? {
-            Some(reconnect) if reconnect.is_truthy() => {
-                Some(super::reconnect_options::reconnect_options(&reconnect)?)
-            }
-            _ => None,
-        };
-    }
+    connect.reconnect = match option(options, "reconnect")? {
+        Some(reconnect) if reconnect.is_truthy() => {
+            Some(super::reconnect_options::reconnect_options(&reconnect)?)
+        }
+        _ => None,
+    };
     Ok(connect)
 }
 

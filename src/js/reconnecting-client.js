@@ -1,6 +1,7 @@
 // The reconnecting kind of WebSocketClient: an EventTarget over the wasm
 // core (WebSocketClientCore, full module only), which survives the browser
-// sockets it goes through. The client (client.js) holds one of these; here
+// sockets it goes through. Loaded by init({ reconnect: true }) with the
+// full module. The client (client.js) holds one of these; here
 // is what a subclass of EventTarget must add to behave like a socket:
 // - event handler attributes (`onmessage` …) as the HTML standard defines
 //   them: one listener, added when first set, in the list's order;
@@ -13,19 +14,38 @@
 // here), or, for a client collected before that, by wasm-bindgen's
 // FinalizationRegistry. The core never references the client: it calls
 // back through a WeakRef.
-import { ATTRIBUTES, CLOSED, TYPES, isObject, messageEvent } from './events.js';
-import { reconnectingCore, wasm } from './init.js';
+import { ATTRIBUTES, CLOSED, RECEIVE, TYPES, isObject, messageEvent } from './events.js';
+import { byteLimit } from './arguments.js';
+
+/**
+ * The loaded module's exports, as init.js hands them over when it loads
+ * this file (with the full module): this file ships as a bundle of its
+ * own, so it does not import init.js.
+ */
+let wasm = null;
+export function attach(module) {
+  wasm = module;
+}
 
 /** Reconnecting clients that must outlive the page's references to them. */
 const alive = new Set();
 
 /**
- * For WebSocketStream (same package, not exported to users): a function
- * stored under this key on a reconnecting client receives each message's
- * data instead of a `message` event being dispatched, so a stream pays for
- * no event object.
+ * A `url` or `protocols` function as the core asks it (src/js/provider.rs):
+ * `ask(answer)` calls it in a microtask and hands `answer(ok, value)` what
+ * it returned (a Promise awaited) or threw. Other values pass as they are.
  */
-export const RECEIVE = Symbol('receive');
+const asker = (provide) =>
+  typeof provide !== 'function'
+    ? provide
+    : (answer) => {
+        Promise.resolve()
+          .then(() => provide())
+          .then(
+            (value) => answer(true, value),
+            (error) => answer(false, error),
+          );
+      };
 
 const addListener = EventTarget.prototype.addEventListener;
 const removeListener = EventTarget.prototype.removeEventListener;
@@ -52,10 +72,11 @@ export class ReconnectingSocket {
 
   /** Connects (at construction, or to start again after the final close). */
   start() {
-    const Core = reconnectingCore();
+    const Core = wasm.WebSocketClientCore;
     const self = new WeakRef(this);
     this.#final = null;
-    this.#core = new Core(...this.#args, (kind, event, last) => {
+    const [url, protocols, options] = this.#args;
+    this.#core = new Core(asker(url), asker(protocols), options, (kind, event, last) => {
       self.deref()?.#deliver(kind, event, last);
     });
   }
@@ -103,7 +124,11 @@ export class ReconnectingSocket {
   }
 
   drain(highWaterMark) {
-    if (!this.#core) return wasm.closedDrain(highWaterMark);
+    if (!this.#core) {
+      // Released: the same argument check, then rejected as on a closed socket.
+      if (highWaterMark !== undefined) byteLimit(highWaterMark);
+      return Promise.reject(wasm.sendError(CLOSED));
+    }
     return this.#core.drain(highWaterMark);
   }
 

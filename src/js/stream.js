@@ -239,3 +239,6 @@ export class WebSocketStream extends EventTarget {
   }
 }
 Object.defineProperty(WebSocketStream.prototype, Symbol.toStringTag, { value: 'WebSocketStream', configurable: true });
+// Its own name, which the shipped (minified) bundle would otherwise shorten.
+Object.defineProperty(WebSocketStream, 'name', { value: 'WebSocketStream', configurable: true });
+Object.defineProperty(WebSocketError, 'name', { value: 'WebSocketError', configurable: true });

@@ -27,7 +27,7 @@ impl NetworkWatch {
     pub(crate) fn start(chance: impl Fn() + 'static) -> Self {
         let chance: Rc<dyn Fn()> = Rc::new(chance);
         let mut listeners = Vec::new();
-        let global = js_sys::global();
+        let global = crate::bindings::GLOBAL.with(JsValue::clone);
         let document = property(&global, "document").filter(|d| d.is_object());
         let mut watch =
             |target: &JsValue, name: &'static str, when: fn(&web_sys::Event) -> bool| {
@@ -51,7 +51,7 @@ impl NetworkWatch {
         watch(&global, "online", |_| true);
         if let Some(document) = &document {
             watch(document, "visibilitychange", |_| {
-                let document = property(&js_sys::global(), "document");
+                let document = crate::bindings::GLOBAL.with(|global| property(global, "document"));
                 document
                     .and_then(|d| property(&d, "visibilityState"))
                     .and_then(|state| state.as_string())
@@ -77,8 +77,8 @@ impl Drop for NetworkWatch {
 /// Whether the browser says it is offline (`navigator.onLine === false`).
 /// Unknown counts as online.
 pub(crate) fn is_offline() -> bool {
-    property(&js_sys::global(), "navigator")
-        .and_then(|navigator| property(&navigator, "onLine"))
+    crate::bindings::NAVIGATOR
+        .with(|navigator| property(navigator, "onLine"))
         .is_some_and(|online| online == JsValue::FALSE)
 }
 

@@ -7,7 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-/// What a provider answers: the value, or why it has none.
+/// What a provider's function returns ([`Provider::new`]): a future of the
+/// value, or of why it has none.
 pub type ProviderFuture<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
 /// A value asked for before every connection attempt of a
@@ -32,29 +33,45 @@ pub type ProviderFuture<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 /// };
 /// # assert!(options.url_provider.is_some());
 /// ```
-pub struct Provider<T>(Rc<dyn Fn() -> ProviderFuture<T>>);
+pub struct Provider<T>(Rc<dyn Fn(Answer<T>)>);
 
-impl<T> Provider<T> {
-    /// A provider from a function returning a future.
+/// Where a provider's answer goes: called once, with the value or why
+/// there is none. Asking hands one over, so the driver needs no futures
+/// executor of its own (the npm module answers from JavaScript callbacks
+/// and does not link one).
+pub(crate) type Answer<T> = Box<dyn FnOnce(Result<T, String>)>;
+
+impl<T: 'static> Provider<T> {
+    /// A provider from a function returning a future (run with
+    /// `wasm_bindgen_futures::spawn_local`).
     pub fn new<F, Fut>(provide: F) -> Self
     where
         F: Fn() -> Fut + 'static,
         Fut: Future<Output = Result<T, String>> + 'static,
     {
-        Self(Rc::new(move || Box::pin(provide())))
+        Self(Rc::new(move |answer: Answer<T>| {
+            let future = provide();
+            wasm_bindgen_futures::spawn_local(async move { answer(future.await) });
+        }))
     }
 
-    /// A provider that answers at once.
-    pub fn from_fn(provide: impl Fn() -> Result<T, String> + 'static) -> Self
-    where
-        T: 'static,
-    {
-        Self(Rc::new(move || Box::pin(std::future::ready(provide()))))
+    /// A provider that answers at once (still after the attempt has
+    /// started, as a future would: the driver never hears back inside its
+    /// own call).
+    pub fn from_fn(provide: impl Fn() -> Result<T, String> + 'static) -> Self {
+        let provide = Rc::new(provide);
+        Self::new(move || std::future::ready(provide()))
     }
 
-    /// Asks for the value.
-    pub(crate) fn ask(&self) -> ProviderFuture<T> {
-        (self.0)()
+    /// A provider that answers through a callback (the JS face's).
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
+    pub(crate) fn from_callback(ask: impl Fn(Answer<T>) + 'static) -> Self {
+        Self(Rc::new(ask))
+    }
+
+    /// Asks for the value; `answer` gets it later.
+    pub(crate) fn ask(&self, answer: Answer<T>) {
+        (self.0)(answer)
     }
 }
 

@@ -388,9 +388,8 @@ pub(crate) const BLOB_SEND_MIN_BYTES: usize = 512 * 1024;
 /// (Chromium), read once from the user agent.
 fn blobs_send_faster() -> bool {
     thread_local! {
-        static CHROMIUM: bool = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-            .and_then(|navigator| js_sys::Reflect::get(&navigator, &JsValue::from_str("userAgent")))
-            .ok()
+        static CHROMIUM: bool = crate::bindings::NAVIGATOR
+            .with(|navigator| js_sys::Reflect::get(navigator, &JsValue::from_str("userAgent")).ok())
             .and_then(|agent| agent.as_string())
             // A byte search: `str::contains` links str slicing's panic
             // message, char's Debug and Unicode tables (about 2 KB gzipped).

@@ -75,7 +75,7 @@ test('the packed tarball has complete metadata and only the package files', () =
   for (const stem of ['wasm_websocket', 'wasm_websocket_plain']) {
     for (const file of [`${stem}_bg.wasm`, `${stem}.js`, `${stem}_bg.js`, `${stem}.d.ts`]) assert.ok(files.includes(file), `${file} in ${files}`);
   }
-  for (const entry of ['index.js', 'index.d.ts', 'modules.js', 'init.d.ts', 'client.d.ts', 'stream.d.ts']) assert.ok(files.includes(entry), `${entry} in ${files}`);
+  for (const entry of ['index.js', 'reconnecting-client.js', 'index.d.ts', 'init.d.ts', 'client.d.ts', 'stream.d.ts']) assert.ok(files.includes(entry), `${entry} in ${files}`);
   assert.equal(meta.module, 'index.js');
   assert.equal(meta.types, 'index.d.ts');
   assert.ok(files.every((f) => !f.startsWith('src/') && !f.includes('node_modules')), files.join());

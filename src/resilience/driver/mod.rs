@@ -144,37 +144,50 @@ impl Driver {
         if url_provider.is_none() && protocols_provider.is_none() {
             return self.open_socket(&self.url, &self.protocols);
         }
-        let (me, url, protocols) = (self.me.clone(), self.url.clone(), self.protocols.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let url = match url_provider {
-                Some(provider) => provider.ask().await,
-                None => Ok(url),
-            };
-            let protocols = match (&url, protocols_provider) {
-                (Ok(_), Some(provider)) => provider.ask().await,
-                _ => Ok(protocols),
-            };
-            let Some(driver) = me.upgrade() else {
-                return;
-            };
-            let current = {
-                let state = driver.state.borrow();
-                state.generation == generation && state.phase == Phase::Connecting
-            };
-            if !current {
-                return; // closed, timed out or replaced meanwhile
-            }
-            let opened = match (url, protocols) {
-                (Ok(url), Ok(protocols)) => driver
-                    .open_socket(&url, &protocols)
-                    .map_err(|e| e.to_string()),
-                (Err(error), _) | (_, Err(error)) => Err(error),
-            };
-            if let Err(error) = opened {
-                driver.attempt_failed(error);
-            }
-        });
+        // The URL first, then the protocols (not asked once the URL failed).
+        let me = self.me.clone();
+        let protocols = self.protocols.clone();
+        let then_protocols = move |url: Result<String, String>| match (url, protocols_provider) {
+            (Ok(url), Some(provider)) => provider.ask(Box::new(move |protocols| {
+                Driver::asked(&me, generation, Ok(url), protocols);
+            })),
+            (url, _) => Driver::asked(&me, generation, url, Ok(protocols)),
+        };
+        match url_provider {
+            Some(provider) => provider.ask(Box::new(then_protocols)),
+            None => then_protocols(Ok(self.url.clone())),
+        }
         Ok(())
+    }
+
+    /// The providers' answers for attempt `generation`: opens its socket, or
+    /// reports why it failed. Ignored when the attempt was closed, timed
+    /// out or replaced meanwhile.
+    fn asked(
+        me: &Weak<Driver>,
+        generation: u64,
+        url: Result<String, String>,
+        protocols: Result<Vec<String>, String>,
+    ) {
+        let Some(driver) = me.upgrade() else {
+            return;
+        };
+        let current = {
+            let state = driver.state.borrow();
+            state.generation == generation && state.phase == Phase::Connecting
+        };
+        if !current {
+            return;
+        }
+        let opened = match (url, protocols) {
+            (Ok(url), Ok(protocols)) => driver
+                .open_socket(&url, &protocols)
+                .map_err(|e| e.to_string()),
+            (Err(error), _) | (_, Err(error)) => Err(error),
+        };
+        if let Err(error) = opened {
+            driver.attempt_failed(error);
+        }
     }
 
     /// Opens a new underlying socket and wires it to this driver.
