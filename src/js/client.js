@@ -52,7 +52,7 @@ const OURS_FIRST = { capture: true };
 export let receiveData;
 
 export class WebSocketClient extends ClientBase {
-  /** A plain client's checked options (see `plainPlan` in src/js/mod.rs). */
+  /** A plain client's converted arguments (`plainArguments`, arguments.js). */
   #plain = null;
   /** A reconnecting client's own part (reconnecting-client.js). */
   #reconnecting = null;

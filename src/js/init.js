@@ -21,16 +21,11 @@ export function loaded() {
 /** The reconnecting kind of client (reconnecting-client.js), loaded with the full module. */
 let ReconnectingSocket = null;
 
-/** The full module's reconnecting core; a clear error where only the plain module is loaded. */
-export function reconnectingCore() {
-  const core = loaded().WebSocketClientCore;
-  if (!core || !ReconnectingSocket) throw new DOMException('wasm-websocket: reconnect needs the full module: call (and await) init({ reconnect: true }) first', 'NotSupportedError');
-  return core;
-}
-
-/** The reconnecting kind's class; the same error as `reconnectingCore()` where it is not loaded. */
+/** The reconnecting kind's class; a clear error where only the plain module is loaded. */
 export function reconnectingKind() {
-  reconnectingCore();
+  if (!loaded().WebSocketClientCore || !ReconnectingSocket) {
+    throw new DOMException('wasm-websocket: reconnect needs the full module: call (and await) init({ reconnect: true }) first', 'NotSupportedError');
+  }
   return ReconnectingSocket;
 }
 
@@ -46,7 +41,6 @@ export default async function init(options = undefined) {
   const { reconnect = false, module_or_path: source } = given ? options : { module_or_path: options };
   if (wasm?.WebSocketClientCore && wasm.__output) return wasm.__output;
   const [glue, kind] = await Promise.all(reconnect ? [FULL(), import('./reconnecting-client.js')] : [PLAIN(), null]);
-
   // Web builds instantiate here; bundlers did on import.
   const output = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
   glue.init();

@@ -17,6 +17,11 @@ pub(super) fn protocol_list(value: &JsValue) -> Result<Vec<String>, JsValue> {
     if let Some(one) = value.as_string() {
         return Ok(vec![one]);
     }
+    // Other primitives are one string, as WebIDL converts them (and as the
+    // browser's constructor does): `try_iter` would throw on them.
+    if !value.is_object() {
+        return Ok(vec![to_usv_string(value)?]);
+    }
     if let Some(iter) = js_sys::try_iter(value)? {
         let mut list = Vec::new();
         for item in iter {

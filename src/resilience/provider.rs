@@ -49,9 +49,11 @@ impl<T: 'static> Provider<T> {
         F: Fn() -> Fut + 'static,
         Fut: Future<Output = Result<T, String>> + 'static,
     {
+        let provide = Rc::new(provide);
         Self(Rc::new(move |answer: Answer<T>| {
-            let future = provide();
-            wasm_bindgen_futures::spawn_local(async move { answer(future.await) });
+            // Called in the task, as when the driver awaited it there.
+            let provide = provide.clone();
+            wasm_bindgen_futures::spawn_local(async move { answer(provide().await) });
         }))
     }
 
@@ -59,7 +61,6 @@ impl<T: 'static> Provider<T> {
     /// started, as a future would: the driver never hears back inside its
     /// own call).
     pub fn from_fn(provide: impl Fn() -> Result<T, String> + 'static) -> Self {
-        let provide = Rc::new(provide);
         Self::new(move || std::future::ready(provide()))
     }
 

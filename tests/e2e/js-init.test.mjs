@@ -3,7 +3,8 @@
 // `reconnect` is refused with a clear error and nothing is connected),
 // init({ reconnect: true }) loads the full one on the same page without
 // breaking the clients made before, and a client made before any init()
-// gets a clear error instead of a TypeError from the glue.
+// gets a clear error instead of a TypeError from the glue; a protocols
+// argument that is a number is one protocol, as WebIDL converts it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachEngine, launch, startServer } from './harness.mjs';
@@ -64,6 +65,12 @@ forEachEngine((engine) => {
       await resilient.opened;
       r.resilientEcho = await echo(resilient, 'full module');
       r.retryCount = resilient.retryCount;
+      // A protocols argument that is not a string or a list is one string
+      // (WebIDL), for both kinds: "5" offered, and selected by the server.
+      const numbered = [new mod.WebSocketClient(`${ws}/first-protocol`, 5), new mod.WebSocketClient(`${ws}/first-protocol`, 5, { reconnect: true })];
+      await Promise.all(numbered.map((c) => c.opened));
+      r.numberProtocol = numbered.map((c) => c.protocol);
+      numbered.forEach((c) => c.close());
       // Asking for the plain module again keeps the full one.
       await mod.default();
       r.stillFull = failure(() => new mod.WebSocketClient(`${ws}/echo`, [], { reconnect: true }).close());
@@ -85,6 +92,7 @@ forEachEngine((engine) => {
     assert.equal(got.afterUpgrade, 'still the plain client');
     assert.equal(got.resilientEcho, 'full module');
     assert.equal(got.retryCount, 0);
+    assert.deepEqual(got.numberProtocol, ['5', '5']);
     assert.equal(got.stillFull, null);
     assert.deepEqual(got.closes, [1000, 1000]);
   });
