@@ -17,9 +17,12 @@ export function protocolList(value) {
   return [String(value)];
 }
 
+/** A number ≥ 0 as an unsigned 32-bit integer, saturating (as Rust's `as u32`). */
+const u32 = (n) => Math.trunc(Math.min(n, 0xffffffff));
+
 /** A byte count: a number ≥ 0 (`Infinity` too), clamped to 32 bits. */
 export function byteLimit(value) {
-  if (typeof value === 'number' && value >= 0) return Math.trunc(Math.min(value, 0xffffffff));
+  if (typeof value === 'number' && value >= 0) return u32(value);
   throw new RangeError('highWaterMark must be a number of bytes, 0 or more');
 }
 
@@ -43,15 +46,14 @@ export function plainArguments(url, protocols, options) {
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
     throw new RangeError('connectTimeout must be a number, 0 or more');
   }
-  const connectTimeout = timeout === undefined ? 0 : Math.trunc(Math.min(timeout, 0xffffffff));
+  const connectTimeout = timeout === undefined ? 0 : u32(timeout);
   return {
     given,
     protocols: list,
     // Other values are ignored, as the browser's setter does.
     binaryType: binaryType === 'arraybuffer' ? 'arraybuffer' : 'blob',
     highWaterMark,
-    // 0: none.
-    connectTimeout: connectTimeout === 0 ? undefined : connectTimeout,
+    connectTimeout: connectTimeout || undefined, // 0: none
     pollMs: POLL_MS,
   };
 }

@@ -11,6 +11,8 @@ import { EAGER, FULL, PLAIN } from './modules.js';
 
 /** The loaded module's JS exports (its glue), or null before init(). */
 export let wasm = EAGER ?? null;
+/** What the module's own init resolved with (web builds), for init()'s callers. */
+let output;
 
 /** The loaded module; a clear error where init() has not been called. */
 export function loaded() {
@@ -39,16 +41,19 @@ export function reconnectingKind() {
 export default async function init(options = undefined) {
   const given = options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype;
   const { reconnect = false, module_or_path: source } = given ? options : { module_or_path: options };
-  if (wasm?.WebSocketClientCore && wasm.__output) return wasm.__output;
+  if (wasm?.WebSocketClientCore && output) return output;
   const [glue, kind] = await Promise.all(reconnect ? [FULL(), import('./reconnecting-client.js')] : [PLAIN(), null]);
   // Web builds instantiate here; bundlers did on import.
-  const output = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
+  const instantiated = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
   glue.init();
   // A full module already loaded is never replaced by the plain one.
-  if (!wasm?.WebSocketClientCore || glue.WebSocketClientCore) wasm = { ...glue, __output: output };
+  if (!wasm?.WebSocketClientCore || glue.WebSocketClientCore) {
+    wasm = { ...glue };
+    output = instantiated;
+  }
   if (kind) {
     kind.attach(wasm);
     ReconnectingSocket = kind.ReconnectingSocket;
   }
-  return output;
+  return instantiated;
 }

@@ -8,10 +8,10 @@
 // `readableMaxBytes` (the readable errors and the connection closes)
 // instead of slowing the server down; a write resolves once
 // `bufferedAmount` is at most `highWaterMark`.
+import { DEFAULT_HIGH_WATER_MARK } from './arguments.js';
 import { loaded } from './init.js';
 import { RECONNECT_TYPES, WebSocketClient, receiveData } from './client.js';
 
-const DEFAULT_HIGH_WATER_MARK = 1 << 20;
 const DEFAULT_READABLE_MAX_BYTES = 16 << 20;
 
 /** Set while this module makes an error with a code the constructor refuses (1006). */
