@@ -29,6 +29,12 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     pub(crate) static GLOBAL: JsValue;
 
+    /// `globalThis.WebSocket`, the browser's constructor (read once, at the
+    /// first connection, unless the npm package has given the one it
+    /// captured: `socket::websocket::native_constructor`).
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = WebSocket)]
+    pub(crate) static WEBSOCKET_CONSTRUCTOR: JsValue;
+
     /// `globalThis.navigator`, read directly for the same reason.
     #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = navigator)]
     pub(crate) static NAVIGATOR: JsValue;

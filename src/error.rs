@@ -55,9 +55,13 @@ pub enum Error {
         /// What is wrong with it.
         problem: ProtocolProblem,
     },
-    /// The URL's port is one browsers refuse to connect to (for example 25
-    /// or 6667; the fetch standard's "bad port" list). `SecurityError`.
-    BlockedPort {
+    /// The browser refused to construct the connection for security
+    /// reasons, for example an insecure `ws:` URL from a page served over
+    /// HTTPS. `SecurityError`. (A port on the fetch standard's "bad port"
+    /// list is not this: as the standard says, that connection fails with
+    /// an error event and a close event with 1006; see
+    /// [`is_blocked_port`](crate::is_blocked_port).)
+    NotAllowed {
         /// The URL as given.
         url: String,
         /// The browser's explanation.
@@ -156,7 +160,7 @@ impl Error {
             Self::InvalidUrl { .. }
             | Self::InvalidProtocol { .. }
             | Self::CloseReasonTooLong { .. } => "SyntaxError",
-            Self::BlockedPort { .. } => "SecurityError",
+            Self::NotAllowed { .. } => "SecurityError",
             Self::InvalidCloseCode(_) => "InvalidAccessError",
             Self::NotOpen | Self::Closed { .. } | Self::NotReconnecting => "InvalidStateError",
             Self::ConnectionFailed(_) | Self::ConnectionLost(_) => "NetworkError",
@@ -175,7 +179,7 @@ impl Error {
                 url: url.to_owned(),
                 message: message.to_owned(),
             },
-            (Operation::Connect { url }, "SecurityError") => Self::BlockedPort {
+            (Operation::Connect { url }, "SecurityError") => Self::NotAllowed {
                 url: url.to_owned(),
                 message: message.to_owned(),
             },
@@ -235,7 +239,7 @@ impl fmt::Display for Error {
                     )
                 }
             },
-            Self::BlockedPort { url, message } => {
+            Self::NotAllowed { url, message } => {
                 write!(f, "connecting to {} is not allowed: {message}", Quoted(url))
             }
             Self::InvalidCloseCode(code) => write!(
@@ -370,8 +374,8 @@ mod tests {
             ),
             (Error::CloseReasonTooLong { bytes: 124 }, "SyntaxError"),
             (
-                Error::BlockedPort {
-                    url: "ws://h:25".into(),
+                Error::NotAllowed {
+                    url: "ws://h/".into(),
                     message: "m".into(),
                 },
                 "SecurityError",
@@ -405,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn constructor_exceptions_map_to_url_and_port_errors() {
+    fn constructor_exceptions_map_to_url_and_security_errors() {
         let op = Operation::Connect { url: "ws://h/#f" };
         assert_eq!(
             Error::from_exception("SyntaxError", "has a fragment", op),
@@ -415,10 +419,10 @@ mod tests {
             }
         );
         assert_eq!(
-            Error::from_exception("SecurityError", "port 25 blocked", op),
-            Error::BlockedPort {
+            Error::from_exception("SecurityError", "insecure from https", op),
+            Error::NotAllowed {
                 url: "ws://h/#f".into(),
-                message: "port 25 blocked".into()
+                message: "insecure from https".into()
             }
         );
     }

@@ -115,10 +115,16 @@ async fn constructor_errors_come_back_at_once() {
     .err()
     .unwrap();
     assert_eq!(err.name(), "SyntaxError");
-    assert!(matches!(
-        Connection::connect("ws://127.0.0.1:25/").await,
-        Err(Error::BlockedPort { .. })
-    ));
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_port_resolves_to_the_connection_failure() {
+    match Connection::connect("ws://127.0.0.1:25/").await.err() {
+        Some(Error::ConnectionFailed(event)) => {
+            assert_eq!((event.code, event.was_clean), (1006, false));
+        }
+        other => panic!("expected ConnectionFailed, got {other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]

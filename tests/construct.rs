@@ -1,8 +1,8 @@
 //! Construction and the send-state rules.
 //!
 //! Covers: invalid URLs (fragment, unknown scheme, unparsable) give
-//! InvalidUrl/SyntaxError with the browser's message; a blocked port gives
-//! BlockedPort/SecurityError; invalid subprotocol lists (empty, separator,
+//! InvalidUrl/SyntaxError with the browser's message; a blocked port is
+//! constructed and then fails with error and close 1006; invalid subprotocol lists (empty, separator,
 //! non-ASCII, duplicate) give InvalidProtocol before the browser is asked;
 //! http URLs become ws; send while CONNECTING gives NotOpen; send after
 //! close (CLOSING and CLOSED) gives Closed instead of a silent drop, and
@@ -43,16 +43,26 @@ fn invalid_urls_are_syntax_errors_naming_the_url() {
 }
 
 #[wasm_bindgen_test]
-fn blocked_port_is_a_security_error() {
+async fn blocked_port_fails_the_connection_not_the_constructor() {
+    // The fetch standard's bad ports are a network error now: every engine
+    // returns the socket, then fires error and an unclean 1006 close.
     for port in [25, 6667, 10080] {
         let bad = format!("ws://127.0.0.1:{port}/");
-        match WebSocket::new(&bad) {
-            Err(err @ Error::BlockedPort { .. }) => {
-                assert_eq!(err.name(), "SecurityError");
-                assert!(err.to_string().contains(&format!("port {port}")), "{err}");
-            }
-            other => panic!("{bad}: expected BlockedPort, got {other:?}"),
-        }
+        let ws = WebSocket::new(&bad).unwrap_or_else(|e| panic!("{bad}: constructed, not {e:?}"));
+        assert_eq!(ws.url(), bad);
+        let rec = Recorder::attach(&ws);
+        let close = rec.closed().await;
+        assert_eq!(
+            (close.code, close.was_clean),
+            (1006, false),
+            "{bad}: {close:?}"
+        );
+        assert_eq!(
+            rec.snapshot(),
+            vec![Event::Error, Event::Close(close)],
+            "{bad}: error, then close, and nothing else"
+        );
+        assert_eq!(ws.ready_state(), ReadyState::Closed);
     }
 }
 

@@ -219,6 +219,15 @@ impl WebSocketClientCore {
     }
 }
 
+/// Makes the core's sockets with `constructor`: the browser's `WebSocket`,
+/// which the package captured when it loaded, so that a page that installs
+/// `WebSocketClient` as its global `WebSocket` does not have the core make
+/// clients of itself.
+#[wasm_bindgen(js_name = useNativeConstructor, skip_typescript)]
+pub fn use_native_constructor(constructor: Function) {
+    crate::socket::websocket::use_native_constructor(constructor);
+}
+
 impl WebSocketClientCore {
     /// The current browser socket, for its string attributes.
     fn strings(&self) -> Option<SocketStrings> {

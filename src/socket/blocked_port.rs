@@ -1,7 +1,8 @@
 //! The fetch standard's "bad port" list. Browsers refuse to connect to
-//! these ports; Chromium no longer throws for them in the constructor but
-//! fails the connection later with an anonymous 1006. This crate reports
-//! them up front as [`Error::BlockedPort`](crate::Error::BlockedPort).
+//! these ports: as the standard says, the constructor returns and the
+//! connection fails (an error event, then a close event with 1006, which
+//! does not say why). The sockets of this crate do the same; an app can
+//! use [`is_blocked_port`] to explain such a failure to its user.
 
 /// Ports a browser will not connect to (fetch standard, "port blocking").
 pub const BLOCKED_PORTS: [u16; 82] = [

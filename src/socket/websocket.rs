@@ -10,7 +10,6 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::bindings::{AnySend, BinaryTypeAttribute, LOCATION};
 use crate::error::{Error, Operation};
-use crate::socket::blocked_port::is_blocked_port;
 use crate::socket::close::{close_frame, validate_close};
 use crate::socket::events::EventHub;
 use crate::socket::listeners::Listeners;
@@ -78,9 +77,13 @@ pub(crate) struct Inner {
     browser: BrowserCallbacks,
     /// Subprotocols were offered: the server must select one.
     offered_protocols: bool,
-    /// We failed a connection the engine had opened (see [`Inner::fail`]);
-    /// the browser's later events are not ours to report.
+    /// We failed a connection the engine had opened (see [`Inner::fail`]),
+    /// or closed one it failed without a close event (see
+    /// [`Inner::close_after_error`]); the browser's later events are not
+    /// ours to report.
     failed: Cell<bool>,
+    /// The browser's close event has come.
+    closed: Cell<bool>,
 }
 
 impl Inner {
@@ -97,12 +100,34 @@ impl Inner {
         if let Ok(error) = web_sys::Event::new("error") {
             self.events.error.dispatch(&error);
         }
+        self.dispatch_failure_close();
+    }
+
+    fn dispatch_failure_close(&self) {
         let init = web_sys::CloseEventInit::new();
         init.set_code(1006);
         init.set_was_clean(false);
         if let Ok(close) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) {
             self.events.close.dispatch(&close);
         }
+    }
+
+    /// After an error event: the standard follows it with a close event
+    /// (1006) in the same task. WebKit fails some connections (a blocked
+    /// port) with the error alone, and is CLOSED one task later; then a
+    /// close that has not come is dispatched here, so that every close
+    /// handler and `Connection::connect` learn of the failure.
+    fn close_after_error(weak: Weak<Inner>) {
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if let Some(inner) = weak.upgrade() {
+                let closed = inner.raw.ready_state() == web_sys::WebSocket::CLOSED;
+                if closed && !inner.closed.get() && !inner.failed.get() {
+                    inner.failed.set(true);
+                    inner.dispatch_failure_close();
+                }
+            }
+        });
     }
 }
 
@@ -133,6 +158,8 @@ impl BrowserCallbacks {
             })
         }
         let on_open = weak.clone();
+        let on_close = weak.clone();
+        let on_error = weak.clone();
         Self {
             open: Closure::new(move |event: JsValue| {
                 if let Some(inner) = on_open.upgrade() {
@@ -144,8 +171,25 @@ impl BrowserCallbacks {
                 }
             }),
             message: relay(weak, |hub| &hub.message),
-            close: relay(weak, |hub| &hub.close),
-            error: relay(weak, |hub| &hub.error),
+            close: Closure::new(move |event: JsValue| {
+                if let Some(inner) = on_close.upgrade() {
+                    inner.closed.set(true);
+                    if !inner.failed.get() {
+                        inner.events.close.dispatch(&event.unchecked_into());
+                    }
+                }
+            }),
+            error: Closure::new(move |event: JsValue| {
+                if let Some(inner) = on_error.upgrade() {
+                    if inner.failed.get() {
+                        return;
+                    }
+                    inner.events.error.dispatch(&event.unchecked_into());
+                    if !inner.closed.get() {
+                        Inner::close_after_error(Rc::downgrade(&inner));
+                    }
+                }
+            }),
         }
     }
 
@@ -181,7 +225,9 @@ impl WebSocket {
     /// The URL is resolved against the page's (or worker's) base URL;
     /// `http:` and `https:` become `ws:` and `wss:`. Fails with
     /// [`Error::InvalidUrl`] for an unparsable URL, another scheme or a
-    /// fragment, and [`Error::BlockedPort`] for a port browsers refuse.
+    /// fragment. A port browsers refuse (see [`is_blocked_port`](crate::is_blocked_port))
+    /// is not an error here: as the standard says, the connection fails,
+    /// with an error event and then a close event with code 1006.
     pub fn new(url: &str) -> Result<Self, Error> {
         Self::with_protocols::<&str>(url, &[])
     }
@@ -192,16 +238,17 @@ impl WebSocket {
     /// [`WebSocket::new`].
     pub fn with_protocols<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<Self, Error> {
         let target = connect_target(url, protocols)?;
-        let raw = if protocols.is_empty() {
-            web_sys::WebSocket::new(&target)
-        } else {
+        let args = js_sys::Array::of1(&JsValue::from_str(&target));
+        if !protocols.is_empty() {
             let list = js_sys::Array::new();
             for protocol in protocols {
                 list.push(&JsValue::from_str(protocol.as_ref()));
             }
-            web_sys::WebSocket::new_with_str_sequence(&target, &list)
+            args.push(&list);
         }
-        .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
+        let raw = js_sys::Reflect::construct(&native_constructor(), &args)
+            .map(JsCast::unchecked_into::<web_sys::WebSocket>)
+            .map_err(|e| Error::from_js(&e, Operation::Connect { url }))?;
         Self::attach(raw, !protocols.is_empty())
     }
 
@@ -214,6 +261,7 @@ impl WebSocket {
             browser: BrowserCallbacks::new(weak),
             offered_protocols,
             failed: Cell::new(false),
+            closed: Cell::new(false),
         });
         for (name, callback) in inner.browser.each() {
             inner
@@ -436,22 +484,43 @@ pub(crate) fn js_payload_to_send(data: &JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// The checks made before the browser's constructor is called, and the URL
-/// to give it: `protocols` are validated, `url` is resolved against the
+/// to give it: `protocols` are validated, and `url` is resolved against the
 /// page's (or worker's) location, as the standard says (engines disagree
-/// on some inputs: Firefox rejects the empty URL), and a blocked port is
-/// reported now, where the browser would fail the connection later without
-/// saying why. What does not parse is returned as given, for the browser
-/// to throw its own SyntaxError.
+/// on some inputs: Firefox rejects the empty URL). What does not parse is
+/// returned as given, for the browser to throw its own SyntaxError. A
+/// blocked port passes: the standard fails that connection (fetch's
+/// "bad port" check), it does not throw.
 pub(crate) fn connect_target<S: AsRef<str>>(url: &str, protocols: &[S]) -> Result<String, Error> {
     validate_protocols(protocols)?;
-    let resolved = resolve(url);
-    if let Some(port) = resolved.as_ref().and_then(blocked_port_of) {
-        return Err(Error::BlockedPort {
-            url: url.to_owned(),
-            message: format!("port {port} is on the fetch standard's list of blocked ports"),
-        });
-    }
-    Ok(resolved.map_or_else(|| url.to_owned(), |parsed| parsed.href()))
+    Ok(resolve(url).map_or_else(|| url.to_owned(), |parsed| parsed.href()))
+}
+
+thread_local! {
+    /// The browser's `WebSocket` constructor, once known (see
+    /// [`use_native_constructor`]).
+    static NATIVE_CONSTRUCTOR: std::cell::RefCell<Option<js_sys::Function>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Makes sockets with `constructor`, the browser's `WebSocket`: the npm
+/// package passes the one it captured when it loaded, before a page could
+/// install its `WebSocketClient` as the global `WebSocket`.
+#[cfg(feature = "js")]
+pub(crate) fn use_native_constructor(constructor: js_sys::Function) {
+    NATIVE_CONSTRUCTOR.with(|native| *native.borrow_mut() = Some(constructor));
+}
+
+/// The constructor sockets are made with: the one the package gave, or
+/// else the global `WebSocket` as it is at the first connection.
+fn native_constructor() -> js_sys::Function {
+    NATIVE_CONSTRUCTOR.with(|native| {
+        native
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                crate::bindings::WEBSOCKET_CONSTRUCTOR.with(|c| c.clone().unchecked_into())
+            })
+            .clone()
+    })
 }
 
 /// `url` parsed against the page's or worker's location, as the
@@ -465,24 +534,6 @@ fn resolve(url: &str) -> Option<web_sys::Url> {
         None => web_sys::Url::new(url),
     }
     .ok()
-}
-
-/// The port of a resolved URL if browsers refuse it. `None` also when the
-/// constructor will reject the URL for another reason (scheme, fragment):
-/// those errors are the browser's to report, in its order.
-fn blocked_port_of(parsed: &web_sys::Url) -> Option<u16> {
-    let scheme_ok = matches!(
-        parsed.protocol().as_str(),
-        "ws:" | "wss:" | "http:" | "https:"
-    );
-    if !scheme_ok || parsed.href().bytes().any(|b| b == b'#') {
-        return None;
-    }
-    parsed
-        .port()
-        .parse()
-        .ok()
-        .filter(|&port| is_blocked_port(port))
 }
 
 fn send_any(raw: &web_sys::WebSocket, data: &JsValue) -> Result<(), JsValue> {
