@@ -39,7 +39,9 @@
 //! });
 //! # std::mem::drop(ws); Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
+// No unsafe code, but in the npm package's allocator (src/allocator.rs):
+// `GlobalAlloc` is an unsafe trait.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
