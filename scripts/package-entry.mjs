@@ -50,7 +50,7 @@ fs.writeFileSync(
 );
 fs.writeFileSync(
   path.join(stage, 'index.js'),
-  "export { default, default as init } from './init.js';\nexport { WebSocketClient } from './client.js';\nexport { WebSocketStream, WebSocketError } from './stream.js';\n",
+  "export { default, default as init } from './init.js';\nexport { WebSocketClient, WebSocket } from './client.js';\nexport { WebSocketStream, WebSocketError } from './stream.js';\n",
 );
 const bundle = (entryPoints) =>
   esbuild.buildSync({

@@ -27,8 +27,20 @@ export function byteLimit(value) {
 }
 
 /**
+ * The `sendAfterClose` option: `'discard'` (the default, as the standard's
+ * socket: the data is counted in `bufferedAmount` and `discardedSends`,
+ * and dropped) or `'throw'` (an `InvalidStateError`, as the Rust faces).
+ */
+export function sendAfterClose(value) {
+  if (value === undefined || value === 'discard') return 'discard';
+  if (value === 'throw') return 'throw';
+  throw new TypeError(`sendAfterClose must be 'discard' or 'throw', not ${typeof value === 'string' ? `'${value}'` : typeof value}`);
+}
+
+/**
  * A plain client's URL (as given, converted), protocol list and options:
- * `{ given, protocols, binaryType, connectTimeout, highWaterMark, pollMs }`.
+ * `{ given, protocols, binaryType, connectTimeout, highWaterMark, pollMs,
+ * sendAfterClose }`.
  * Throws what the core's constructor would, in its order.
  */
 export function plainArguments(url, protocols, options) {
@@ -48,6 +60,7 @@ export function plainArguments(url, protocols, options) {
   }
   const connectTimeout = timeout === undefined ? 0 : u32(timeout);
   return {
+    sendAfterClose: sendAfterClose(get('sendAfterClose')),
     given,
     protocols: list,
     // Other values are ignored, as the browser's setter does.

@@ -146,6 +146,14 @@ export interface WebSocketClientOptions {
    * only on the final close.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * What `send` does once closing has started. `"discard"` (the default,
+   * as the standard's socket): the data is dropped, its size is added to
+   * `bufferedAmount`, and `discardedSends` / `discardedBytes` count it.
+   * `"throw"`: an `InvalidStateError`, as the Rust faces return an error.
+   * Another value is a `TypeError`.
+   */
+  sendAfterClose?: "discard" | "throw";
 }
 
 /**
@@ -154,16 +162,32 @@ export interface WebSocketClientOptions {
  * and `currentTarget`, and which lives as long as the browser's socket
  * would (no `free()` needed).
  *
- * Without `reconnect` the client is the browser's own `WebSocket` object
- * (with this class as its prototype, so `instanceof WebSocket` is false):
- * listeners receive the browser's events directly, at the raw API's speed.
- * With `reconnect` it is an `EventTarget` that outlives the connections
- * it goes through, and dispatches fresh events for each.
+ * A drop-in: its name and class string are `WebSocket`, its members have
+ * the interface's shape, and it may be installed as the page's global
+ * (`globalThis.WebSocket = WebSocketClient`): the package keeps the
+ * browser's own constructor, taken when it loaded.
  *
- * Differences: `send` after close throws `InvalidStateError` instead of
- * silently dropping data; blocked ports throw `SecurityError` at once; a
- * connection on which the server selected none of the offered protocols
- * fails (error, close 1006) in every engine.
+ * Without `reconnect` the client is the browser's own `WebSocket` object
+ * (with this class as its prototype): listeners receive the browser's
+ * events directly, at the raw API's speed. With `reconnect` it is an
+ * `EventTarget` that outlives the connections it goes through, and
+ * dispatches fresh events for each.
+ *
+ * As the standard: a blocked port fails the connection (error, then close
+ * 1006); `send` after close discards the data and counts it
+ * (`discardedSends`), unless `sendAfterClose: "throw"`. Beyond what some
+ * engines do: a connection on which the server selected none of the
+ * offered protocols fails (error, close 1006), and a failed connection
+ * always ends with a close event, in every engine.
+ *
+ * @example
+ * ```ts
+ * import init, { WebSocket } from "wasm-websocket";
+ * await init();
+ * globalThis.WebSocket = WebSocket; // third-party code now uses it
+ * const ws = new WebSocket("wss://example.org/chat", "chat");
+ * ws.onmessage = (event) => console.log(event.data);
+ * ```
  */
 export class WebSocketClient extends EventTarget {
   /**
@@ -172,9 +196,13 @@ export class WebSocketClient extends EventTarget {
    * called before every attempt (a fresh token, say); they may return a
    * Promise. A throw or rejection fails that attempt: its message is the
    * `reconnecting` event's `error`, and the backoff goes on.
+   * A blocked port is not an exception: the connection fails (error, then
+   * close 1006), as the standard has it.
+   * @throws {TypeError} no argument at all (WebIDL); a function for `url`
+   * or `protocols` without `reconnect`; a bad `sendAfterClose`.
    * @throws {DOMException} `SyntaxError` for a bad URL, scheme, fragment or
-   * protocol list; `SecurityError` for a blocked port.
-   * @throws {TypeError} a function for `url` or `protocols` without `reconnect`.
+   * protocol list; `SecurityError` for an insecure `ws:` URL from an
+   * `https:` page, where the browser refuses it.
    */
   constructor(
     url: string | URL | UrlProvider,
@@ -197,8 +225,19 @@ export class WebSocketClient extends EventTarget {
   readonly protocol: string;
   /** The extensions the server selected, or "". */
   readonly extensions: string;
-  /** Bytes queued by `send` and not yet sent (with `reconnect`, the outbox too). */
+  /**
+   * Bytes queued by `send` and not yet sent (with `reconnect`, the outbox
+   * too), plus those of sends discarded after close, as the standard says.
+   */
   readonly bufferedAmount: number;
+  /**
+   * Sends discarded because closing had started (`sendAfterClose:
+   * "discard"`, the default): the standard's socket drops them without a
+   * word; this count says how many there were.
+   */
+  readonly discardedSends: number;
+  /** The bytes of those sends (UTF-8 for text). */
+  readonly discardedBytes: number;
   /** With `reconnect`: the retry in progress or last made (0 before any). */
   readonly retryCount: number;
   /** With `reconnect`: how often a lost connection was re-established. */
@@ -267,10 +306,13 @@ export class WebSocketClient extends EventTarget {
     options?: boolean | EventListenerOptions,
   ): void;
   /**
-   * Sends text or binary data.
+   * Sends text or binary data. Once closing has started, the data is
+   * discarded and counted (`discardedSends`), as the standard says, or,
+   * with `sendAfterClose: "throw"`, refused.
+   * @throws {TypeError} no argument (WebIDL), before any other check.
    * @throws {DOMException} `InvalidStateError` while connecting (unless
-   * `reconnect` queues it) and after closing has started;
-   * `QuotaExceededError` when the outbox is full.
+   * `reconnect` queues it), and after closing has started with
+   * `sendAfterClose: "throw"`; `QuotaExceededError` when the outbox is full.
    */
   send(data: SendData): void;
   /**
@@ -286,8 +328,11 @@ export class WebSocketClient extends EventTarget {
    * releases it too, and an unreferenced client is released when it is
    * collected.
    * Afterwards `readyState` is `CLOSED`, the other attributes keep their
-   * last values, and `send` throws `InvalidStateError`.
+   * last values, and `send` is a send after close (`sendAfterClose`).
    */
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** The same class under the name of the interface it stands in for. */
+export { WebSocketClient as WebSocket };

@@ -31,9 +31,10 @@ import {
   captureOf,
   isObject,
 } from './events.js';
-import { byteLimit } from './arguments.js';
+import { byteLimit, sendAfterClose } from './arguments.js';
 import { reconnectingKind, wasm } from './init.js';
-import { ClientBase, NATIVE, takePlan } from './native-socket.js';
+import { EVENT_TARGET, NATIVE, NATIVE_CONSTRUCTOR, nativeWebSocket } from './browser-natives.js';
+import { ClientBase, takePlan } from './native-socket.js';
 
 export { RECONNECT_TYPES } from './events.js';
 
@@ -43,6 +44,24 @@ const connectionFailed = (close) => wasm.connectionFailed(close.code, close.reas
 /** The options of the class's own listeners on a plain client: first to run. */
 const OURS_FIRST = { capture: true };
 
+// The browser's EventTarget methods, as captured at load (native-socket.js):
+// the class never calls what page code could have replaced.
+const listen = (target, type, listener, options) => EVENT_TARGET.addEventListener.call(target, type, listener, options);
+const unlisten = (target, type, listener, options) => EVENT_TARGET.removeEventListener.call(target, type, listener, options);
+const dispatch = (target, event) => EVENT_TARGET.dispatchEvent.call(target, event);
+
+/** The TypeError WebIDL gives a call with fewer arguments than required. */
+const tooFewArguments = (what) => new TypeError(`${what}: 1 argument required, but only 0 present.`);
+
+/** The size in bytes of data as the browser's send would count it. */
+function byteSize(data) {
+  if (typeof data === 'string') return new TextEncoder().encode(data).length;
+  if (data instanceof Blob) return data.size;
+  if (typeof ImageData !== 'undefined' && data instanceof ImageData) return data.data.byteLength;
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  return new TextEncoder().encode(String(data)).length;
+}
+
 /**
  * For WebSocketStream: calls `receive(data)` for every message of
  * `client`, at the least cost: a listener on a plain client (the browser
@@ -51,9 +70,14 @@ const OURS_FIRST = { capture: true };
  */
 export let receiveData;
 
-export class WebSocketClient extends ClientBase {
+class WebSocketClient extends ClientBase {
   /** A plain client's converted arguments (`plainArguments`, arguments.js). */
   #plain = null;
+  /** Sends after close: 'discard' (the standard) or 'throw'. */
+  #sendAfterClose = 'discard';
+  /** Sends discarded after close, and their bytes (reconnecting: also in bufferedAmount). */
+  #discardedSends = 0;
+  #discardedBytes = 0;
   /** A reconnecting client's own part (reconnecting-client.js). */
   #reconnecting = null;
   /** This client, weakly: what the signals call back through. */
@@ -80,12 +104,16 @@ export class WebSocketClient extends ClientBase {
    * DOMExceptions (`SyntaxError`, `SecurityError`) for bad input.
    */
   constructor(url, protocols = undefined, options = undefined) {
+    // WebIDL: a missing argument is a TypeError, before anything else.
+    if (arguments.length === 0) throw tooFewArguments("Failed to construct 'WebSocket'");
     super(url, protocols, options);
     const plan = takePlan();
     if (plan) {
+      this.#sendAfterClose = plan.sendAfterClose;
       this.#startPlain(plan);
       return;
     }
+    this.#sendAfterClose = sendAfterClose(options.sendAfterClose);
     const ReconnectingSocket = reconnectingKind();
     this.#reconnecting = new ReconnectingSocket(this, [url, protocols, options], {
       opened: () => {
@@ -111,16 +139,17 @@ export class WebSocketClient extends ClientBase {
   #startPlain(plan) {
     this.#plain = plan;
     NATIVE.setBinaryType.call(this, plan.binaryType);
-    super.addEventListener('open', this.#onPlainOpen, OURS_FIRST);
+    listen(this, 'open', this.#onPlainOpen, OURS_FIRST);
+    listen(this, 'error', this.#onPlainError, OURS_FIRST);
     if (plan.protocols.length > 0) {
       // After #fail(), the engine's own close event (clean, 1005) is not
       // passed on: the failure's close event was the close event.
       const onClose = (event) => {
         if (!event.isTrusted) return;
-        super.removeEventListener('close', onClose, OURS_FIRST);
+        unlisten(this, 'close', onClose, OURS_FIRST);
         if (this.#failedClose) event.stopImmediatePropagation();
       };
-      super.addEventListener('close', onClose, OURS_FIRST);
+      listen(this, 'close', onClose, OURS_FIRST);
     }
     this.#keepAlive();
     if (plan.connectTimeout !== undefined) {
@@ -135,7 +164,8 @@ export class WebSocketClient extends ClientBase {
   /** Plain: the open event (registered until it comes, or the close). */
   #onPlainOpen = (event) => {
     if (!event.isTrusted) return; // dispatchEvent(new Event('open')) opens nothing
-    super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
+    unlisten(this, 'open', this.#onPlainOpen, OURS_FIRST);
+    unlisten(this, 'error', this.#onPlainError, OURS_FIRST);
     if (this.#plain.protocols.length > 0 && NATIVE.protocol.call(this) === '') {
       // Firefox and WebKit open a connection on which the server
       // selected none of the offered protocols; the standard (and
@@ -150,12 +180,36 @@ export class WebSocketClient extends ClientBase {
     this.#keepAlive();
   };
 
+  /**
+   * Plain: the error event of a connection that failed (registered until
+   * it comes, or the open, or the close). The standard follows it with a
+   * close event (1006) in the same task. WebKit fails some connections (a
+   * blocked port) with the error alone, and is CLOSED one task later; then
+   * a close that has not come is dispatched here.
+   */
+  #onPlainError = (event) => {
+    if (!event.isTrusted) return;
+    unlisten(this, 'error', this.#onPlainError, OURS_FIRST);
+    if (this.#failedClose) return;
+    let closed = false;
+    const onClose = (close) => {
+      if (close.isTrusted) closed = true;
+    };
+    listen(this, 'close', onClose, OURS_FIRST);
+    setTimeout(() => {
+      unlisten(this, 'close', onClose, OURS_FIRST);
+      if (closed || this.#freed || this.#failedClose || NATIVE.readyState.call(this) !== CLOSED) return;
+      this.#failedClose = new CloseEvent('close', { code: 1006, wasClean: false });
+      dispatch(this, this.#failedClose);
+    }, 0);
+  };
+
   /** Plain: fails the connection as the standard does; see #startPlain. */
   #fail() {
     this.#failedClose = new CloseEvent('close', { code: 1006, wasClean: false });
     NATIVE.close.call(this);
-    this.dispatchEvent(new Event('error'));
-    this.dispatchEvent(this.#failedClose);
+    dispatch(this, new Event('error'));
+    dispatch(this, this.#failedClose);
   }
 
   /**
@@ -169,7 +223,8 @@ export class WebSocketClient extends ClientBase {
     this.#lastClose = event;
     this.#finished = true;
     // Nothing of ours stays on a closed socket (this one goes in #keepAlive).
-    super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
+    unlisten(this, 'open', this.#onPlainOpen, OURS_FIRST);
+    unlisten(this, 'error', this.#onPlainError, OURS_FIRST);
     this.#keepAlive();
     setTimeout(() => this.#settle(), 0);
   };
@@ -189,17 +244,18 @@ export class WebSocketClient extends ClientBase {
     for (const name of ATTRIBUTES) {
       const plain = RECONNECT_COUNTERS.includes(name) ? () => 0 : (client) => NATIVE[name].call(client);
       const descriptor = {
-        get() {
+        get: named(`get ${name}`, function () {
           if (this.#plain) return plain(this);
           return this.#reconnecting.attribute(name);
-        },
-        configurable: true, // as a class accessor is
+        }),
+        enumerable: true,
+        configurable: true,
       };
       if (name === 'binaryType') {
-        descriptor.set = function (value) {
+        descriptor.set = named('set binaryType', function (value) {
           if (this.#plain) NATIVE.setBinaryType.call(this, value);
           else this.#reconnecting.setBinaryType(value);
-        };
+        });
       }
       Object.defineProperty(this.prototype, name, descriptor);
     }
@@ -207,35 +263,54 @@ export class WebSocketClient extends ClientBase {
     // attributes on a plain client, the same rules here otherwise.
     for (const type of SOCKET_TYPES) {
       Object.defineProperty(this.prototype, `on${type}`, {
-        get() {
+        get: named(`get on${type}`, function () {
           return this.#plain ? NATIVE.handlers[type].get.call(this) : this.#reconnecting.handler(type);
-        },
-        set(value) {
+        }),
+        set: named(`set on${type}`, function (value) {
           if (this.#plain) {
             NATIVE.handlers[type].set.call(this, value);
             this.#keepAlive();
           } else {
             this.#reconnecting.setHandler(type, value);
           }
-        },
+        }),
+        enumerable: true,
         configurable: true,
       });
     }
   }
 
   get readyState() {
-    if (this.#plain) return this.#failedClose ? CLOSED : NATIVE.readyState.call(this);
-    return this.#reconnecting.readyState;
+    return this.#state();
   }
   get bufferedAmount() {
     if (this.#plain) return NATIVE.bufferedAmount.call(this);
-    return this.#reconnecting.bufferedAmount;
+    return this.#reconnecting.bufferedAmount + this.#discardedBytes;
+  }
+
+  /**
+   * Sends discarded because they came after close (with `sendAfterClose:
+   * 'discard'`, the default): the standard's socket drops them silently;
+   * this count says how many there were.
+   */
+  get discardedSends() {
+    return this.#discardedSends;
+  }
+
+  /** The bytes of those sends (also counted in `bufferedAmount`, as the standard says). */
+  get discardedBytes() {
+    return this.#discardedBytes;
   }
 
   // ----- methods ---------------------------------------------------------
 
-  /** Sends text or binary data; throws instead of dropping it. */
+  /**
+   * Sends text or binary data. After close, as the standard's socket, the
+   * data is discarded and counted (`discardedSends`), or, with
+   * `sendAfterClose: 'throw'`, refused with an InvalidStateError.
+   */
   send(data) {
+    if (arguments.length === 0) throw tooFewArguments("Failed to execute 'send' on 'WebSocket'");
     if (this.#plain) {
       // The hot path: text goes to the browser as it is. (After #fail()
       // the browser's state is CLOSING.)
@@ -243,17 +318,37 @@ export class WebSocketClient extends ClientBase {
         NATIVE.send.call(this, typeof data === 'string' ? data : wasm.sendable(data));
         return;
       }
-      throw wasm.sendError(this.readyState);
+      const state = this.#state();
+      if (state === CONNECTING || this.#sendAfterClose === 'throw') throw wasm.sendError(state);
+      // The browser discards it, and adds its size to bufferedAmount.
+      NATIVE.send.call(this, typeof data === 'string' ? data : wasm.sendable(data));
+      this.#discarded(byteSize(data));
+      return;
     }
-    this.#reconnecting.send(data);
+    try {
+      this.#reconnecting.send(data);
+    } catch (error) {
+      // Refused because closing has started and the outbox does not take
+      // it: what the standard's socket discards.
+      if (this.#sendAfterClose === 'throw' || this.#state() < CLOSING || error?.name !== 'InvalidStateError') throw error;
+      this.#discarded(byteSize(data));
+    }
+  }
+
+  #discarded(bytes) {
+    this.#discardedSends += 1;
+    this.#discardedBytes += bytes;
   }
 
   /** Starts the closing handshake, with the standard's checks. */
   close(code = undefined, reason = undefined) {
+    // WebIDL's conversion of `[Clamp] unsigned short` starts with ToNumber
+    // (valueOf, "1000", a TypeError for a Symbol); the rest is the crate's.
+    if (code !== undefined) code = +code;
     if (this.#plain) {
       // Checked first, even when closed already, as the standard says.
       const args = wasm.closeArguments(code, reason);
-      if (this.readyState < CLOSING) NATIVE.close.apply(this, args);
+      if (this.#state() < CLOSING) NATIVE.close.apply(this, args);
       return;
     }
     if (this.#reconnecting.close(code, reason) && !this.#finished) {
@@ -295,7 +390,7 @@ export class WebSocketClient extends ClientBase {
       // The browser has no event for a draining buffer: poll.
       return new Promise((resolve, reject) => {
         const poll = () => {
-          const state = this.readyState;
+          const state = this.#state();
           if (state !== OPEN) reject(wasm.sendError(state));
           else if (NATIVE.bufferedAmount.call(this) <= limit) resolve();
           else setTimeout(poll, plan.pollMs);
@@ -334,7 +429,7 @@ export class WebSocketClient extends ClientBase {
   addEventListener(type, callback, options = undefined) {
     type = String(type);
     if (!TYPES.includes(type) || !isObject(callback)) {
-      super.addEventListener(type, callback, options);
+      listen(this, type, callback, options);
       return;
     }
     // The client keeps a list of its listeners, to know which exist (for
@@ -357,7 +452,7 @@ export class WebSocketClient extends ClientBase {
     }
     // The browser validates `options` (a non-AbortSignal `signal` throws)
     // and ignores the call for an already aborted signal.
-    super.addEventListener(type, entry.wrapper, options);
+    listen(this, type, entry.wrapper, options);
     if (signal?.aborted) return;
     list.push(entry);
     this.#listeners.set(type, list);
@@ -371,10 +466,10 @@ export class WebSocketClient extends ClientBase {
     const capture = captureOf(options);
     const entry = this.#listeners.get(type)?.find((l) => l.callback === callback && l.capture === capture);
     if (!entry) {
-      super.removeEventListener(type, callback, options);
+      unlisten(this, type, callback, options);
       return;
     }
-    super.removeEventListener(type, entry.wrapper, options);
+    unlisten(this, type, entry.wrapper, options);
     this.#forget(type, entry);
   }
 
@@ -388,11 +483,12 @@ export class WebSocketClient extends ClientBase {
       if (this.#freed) return;
       this.#freed = true;
       for (const [type, list] of this.#listeners) {
-        for (const entry of list) super.removeEventListener(type, entry.wrapper, entry.capture);
+        for (const entry of list) unlisten(this, type, entry.wrapper, entry.capture);
       }
       this.#listeners.clear();
       for (const type of SOCKET_TYPES) NATIVE.handlers[type].set.call(this, null);
-      super.removeEventListener('open', this.#onPlainOpen, OURS_FIRST);
+      unlisten(this, 'open', this.#onPlainOpen, OURS_FIRST);
+      unlisten(this, 'error', this.#onPlainError, OURS_FIRST);
       this.#observe(false);
       if (NATIVE.readyState.call(this) < CLOSING) NATIVE.close.call(this);
       return;
@@ -401,6 +497,12 @@ export class WebSocketClient extends ClientBase {
   }
 
   // ----- internals -------------------------------------------------------
+
+  /** readyState, from the browser's getter or the core: never from a member page code can replace. */
+  #state() {
+    if (this.#plain) return this.#failedClose ? CLOSED : NATIVE.readyState.call(this);
+    return this.#reconnecting.readyState;
+  }
 
   /** Reconnecting: the final close; nothing more will fire. */
   #finish() {
@@ -452,7 +554,7 @@ export class WebSocketClient extends ClientBase {
    */
   #keepAlive() {
     let keep = false;
-    const state = this.readyState;
+    const state = this.#state();
     if (!this.#finished && !this.#freed && (this.#plain || this.#reconnecting.live)) {
       const types = this.#plain ? KEEPS_ALIVE[state] : TYPES;
       keep =
@@ -473,20 +575,29 @@ export class WebSocketClient extends ClientBase {
   #observe(on) {
     if (on === this.#observingClose) return;
     this.#observingClose = on;
-    if (on) super.addEventListener('close', this.#observeClose, OURS_FIRST);
-    else super.removeEventListener('close', this.#observeClose, OURS_FIRST);
+    if (on) listen(this, 'close', this.#observeClose, OURS_FIRST);
+    else unlisten(this, 'close', this.#observeClose, OURS_FIRST);
   }
 }
 
-// Constants on the class and its prototype, read-only, as WebIDL has them.
+/** `fn` with the name WebIDL gives an accessor ("get url"). */
+function named(name, fn) {
+  return Object.defineProperty(fn, 'name', { value: name, configurable: true });
+}
+
+// The interface's shape, as WebIDL makes the browser's WebSocket: members
+// enumerable; constants on the class and its prototype, read-only; the
+// name and class string `WebSocket`.
+for (const key of Object.getOwnPropertyNames(WebSocketClient.prototype)) {
+  if (key !== 'constructor') Object.defineProperty(WebSocketClient.prototype, key, { enumerable: true });
+}
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
   const constant = { value, enumerable: true, writable: false, configurable: false };
   Object.defineProperty(WebSocketClient, name, constant);
   Object.defineProperty(WebSocketClient.prototype, name, constant);
 }
-Object.defineProperty(WebSocketClient.prototype, Symbol.toStringTag, { value: 'WebSocketClient', configurable: true });
-// Its own name, which the shipped (minified) bundle would otherwise shorten.
-Object.defineProperty(WebSocketClient, 'name', { value: 'WebSocketClient', configurable: true });
+Object.defineProperty(WebSocketClient.prototype, Symbol.toStringTag, { value: 'WebSocket', configurable: true });
+Object.defineProperty(WebSocketClient, 'name', { value: 'WebSocket', configurable: true });
 if (typeof Symbol.dispose === 'symbol') {
   Object.defineProperty(WebSocketClient.prototype, Symbol.dispose, {
     value: WebSocketClient.prototype.free,
@@ -494,3 +605,21 @@ if (typeof Symbol.dispose === 'symbol') {
     configurable: true,
   });
 }
+
+/**
+ * The class as users see it. Constructed, it is the class above, whose
+ * base (ClientBase) makes a plain client the browser's own socket; seen,
+ * its [[Prototype]] is EventTarget, as WebIDL makes an interface object's.
+ * Where that base is found when constructing (the class's [[Prototype]])
+ * and what WebIDL says it must be are the same slot, so the class is
+ * handed out behind a Proxy that answers only that question differently.
+ */
+const PublicClass = new Proxy(WebSocketClient, {
+  getPrototypeOf: () => EventTarget,
+});
+Object.defineProperty(WebSocketClient.prototype, 'constructor', { value: PublicClass, writable: true, configurable: true });
+// The browser constructor this class stands in for, where a second copy
+// of the package finds it once this one is installed as the global.
+Object.defineProperty(WebSocketClient, NATIVE_CONSTRUCTOR, { get: nativeWebSocket });
+
+export { PublicClass as WebSocketClient, PublicClass as WebSocket };

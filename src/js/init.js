@@ -8,6 +8,7 @@
 // when it bundles this file (per target: a web page fetches the module, a
 // bundler has imported the plain one already).
 import { EAGER, FULL, PLAIN } from './modules.js';
+import { capturedWebSocket } from './browser-natives.js';
 
 /** The loaded module's JS exports (its glue), or null before init(). */
 export let wasm = EAGER ?? null;
@@ -52,6 +53,10 @@ export default async function init(options = undefined) {
     output = instantiated;
   }
   if (kind) {
+    // The core makes its sockets with the browser's constructor, not with
+    // whatever the global WebSocket is by now (this class, in drop-in use).
+    const native = capturedWebSocket();
+    if (native) wasm.useNativeConstructor(native);
     kind.attach(wasm);
     ReconnectingSocket = kind.ReconnectingSocket;
   }

@@ -2,34 +2,11 @@
 // WebSocket, constructed with the class's prototype (Reflect.construct),
 // so the browser dispatches its own events on it and its own
 // garbage-collection rule applies. The class calls the browser's
-// accessors and methods directly (`NATIVE`).
+// accessors and methods directly (`NATIVE`, browser-natives.js).
 import { plainArguments } from './arguments.js';
-import { SOCKET_TYPES, reconnects } from './events.js';
+import { nativeWebSocket } from './browser-natives.js';
+import { reconnects } from './events.js';
 import { loaded } from './init.js';
-
-/**
- * The browser WebSocket's own accessors and methods, called on plain
- * clients (which are browser sockets whose prototype is ours). Read on
- * first use: the module also loads where there is no WebSocket.
- */
-export let NATIVE = null;
-function natives() {
-  const proto = WebSocket.prototype;
-  const own = (name) => Object.getOwnPropertyDescriptor(proto, name);
-  const get = (name) => own(name).get;
-  return {
-    readyState: get('readyState'),
-    bufferedAmount: get('bufferedAmount'),
-    url: get('url'),
-    protocol: get('protocol'),
-    extensions: get('extensions'),
-    binaryType: get('binaryType'),
-    setBinaryType: own('binaryType').set,
-    send: proto.send,
-    close: proto.close,
-    handlers: Object.fromEntries(SOCKET_TYPES.map((type) => [type, own(`on${type}`)])),
-  };
-}
 
 /**
  * What the constructor of a plain client hands from `ClientBase` to the
@@ -52,13 +29,13 @@ export function takePlan() {
 export function ClientBase(url, protocols, options) {
   const wasm = loaded();
   if (reconnects(options)) return Reflect.construct(EventTarget, [], new.target);
-  NATIVE ??= natives();
+  const Native = nativeWebSocket();
   const plan = plainArguments(url, protocols, options);
   const target = wasm.connectTarget(plan.given, plan.protocols);
   let socket;
   try {
     const args = plan.protocols.length > 0 ? [target, plan.protocols] : [target];
-    socket = Reflect.construct(WebSocket, args, new.target);
+    socket = Reflect.construct(Native, args, new.target);
   } catch (error) {
     throw wasm.connectError(error, plan.given);
   }

@@ -47,8 +47,11 @@ const asker = (provide) =>
           );
       };
 
+// The browser's EventTarget methods, taken when this file loads: the
+// client's own (replaceable) members are never called.
 const addListener = EventTarget.prototype.addEventListener;
 const removeListener = EventTarget.prototype.removeEventListener;
+const dispatchEvent = EventTarget.prototype.dispatchEvent;
 
 export class ReconnectingSocket {
   #client;
@@ -190,7 +193,7 @@ export class ReconnectingSocket {
       case 1:
         // The hot path: no state changes, no bookkeeping.
         if (client[RECEIVE]) client[RECEIVE](raw.data);
-        else client.dispatchEvent(messageEvent(raw));
+        else dispatchEvent.call(client, messageEvent(raw));
         return;
       case 0:
         this.#shell.opened();
@@ -207,7 +210,7 @@ export class ReconnectingSocket {
       default:
         event = new CustomEvent(TYPES[kind], { detail: raw });
     }
-    client.dispatchEvent(event);
+    dispatchEvent.call(client, event);
     this.#shell.keepAlive();
   }
 }

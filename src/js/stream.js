@@ -94,7 +94,14 @@ export class WebSocketStream extends EventTarget {
     this.#opened.catch(() => {});
     this.#closed.catch(() => {});
 
-    const client = new WebSocketClient(url, protocols, { binaryType: 'arraybuffer', reconnect, connectTimeout, highWaterMark: this.#highWaterMark });
+    // A write after close rejects (README, WebSocketStream): the client throws.
+    const client = new WebSocketClient(url, protocols, {
+      binaryType: 'arraybuffer',
+      reconnect,
+      connectTimeout,
+      highWaterMark: this.#highWaterMark,
+      sendAfterClose: 'throw',
+    });
     this.#client = client;
     if (reconnect) {
       // How a stream's user learns that a connection was lost, and how

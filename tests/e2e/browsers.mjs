@@ -40,7 +40,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Console lines every engine prints for a refused connection: not our errors. */
-const EXPECTED_CONSOLE = /Failed to load resource|WebSocket connection to|Firefox can.t establish a connection|WebSocket network error|was interrupted while the page was loading/;
+const EXPECTED_CONSOLE = /Failed to load resource|WebSocket connection to|Firefox can.t establish a connection|WebSocket network error|was interrupted while the page was loading|WebSocket is already in CLOSING or CLOSED state/;
 
 /** Launches `engine`; `close()` ends it. `args` are extra Chromium flags. */
 export async function launch(engine, { args = [] } = {}) {

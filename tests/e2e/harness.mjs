@@ -5,6 +5,7 @@
 // for the tests that use Playwright's richer page API.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after, describe } from 'node:test';
@@ -47,12 +48,47 @@ export async function openPage(browser, url, options = {}) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection to/.test(m.text())) {
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection to|WebSocket is already in CLOSING or CLOSED state/.test(m.text())) {
       problems.push(`console: ${m.text()}`);
     }
   });
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * A second server on an ephemeral 127.0.0.1 port, in this process, in
+ * front of the project's server at `projectPort`: `own(req, res)` answers
+ * what it returns true for, every other request is passed through. For
+ * pages the project's server does not serve (its CSP admits sockets to its
+ * own origin only) and for the servers of third-party libraries. `close()`
+ * stops it and ends its connections.
+ */
+export async function startFrontServer(projectPort, own = () => false) {
+  const server = http.createServer((req, res) => {
+    if (own(req, res)) return;
+    const upstream = http.request(
+      { host: '127.0.0.1', port: projectPort, path: req.url, method: req.method, headers: req.headers, agent: false },
+      (reply) => {
+        res.writeHead(reply.statusCode, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', (e) => res.writeHead(502).end(String(e)));
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    server,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 export function outputFile(name) {

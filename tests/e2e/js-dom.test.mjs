@@ -1,6 +1,7 @@
 // The JS class keeps the DOM's dispatch contract (DOM Standard, "Events";
 // HTML, "Event handlers"), as the browser's own WebSocket does:
-// - it is an EventTarget: instanceof, dispatchEvent, toString, constructor name;
+// - it is an EventTarget: instanceof, dispatchEvent, toString, constructor name
+//   (WebSocket's, as the class stands in for it);
 // - `this`, `target` and `currentTarget` are the client in handlers and listeners;
 // - events are genuine Event / MessageEvent / CloseEvent instances with the browser's values;
 // - addEventListener options: once, signal (aborted before and after), capture, passive;
@@ -13,7 +14,7 @@ import { forEachEngine, usePackagePage } from './harness.mjs';
 forEachEngine((engine) => {
   const ctx = usePackagePage({ engine, module: 'plain' });
 
-  test('the client is an EventTarget named WebSocketClient', async () => {
+  test('the client is an EventTarget named WebSocket, as the interface it stands in for', async () => {
     const got = await ctx.page.evaluate(() => {
       const c = new WSC(`${WS_BASE}/hang`);
       const r = {
@@ -28,8 +29,8 @@ forEachEngine((engine) => {
     });
     assert.deepEqual(got, {
       eventTarget: true,
-      toString: '[object WebSocketClient]',
-      name: 'WebSocketClient',
+      toString: '[object WebSocket]',
+      name: 'WebSocket',
       dispatchIsEventTargets: true,
       constantWritable: false,
     });

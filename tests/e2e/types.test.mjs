@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ROOT, outputFile } from './harness.mjs';
 
 const CONSUMER = `
-import init, { WebSocketClient, WebSocketStream, WebSocketError, type MessageData, type BinaryType, type WebSocketClientEventMap, type WebSocketCloseInfo } from '../../pkg/index.js';
+import init, { WebSocketClient, WebSocket as DropIn, WebSocketStream, WebSocketError, type MessageData, type BinaryType, type WebSocketClientEventMap, type WebSocketCloseInfo } from '../../pkg/index.js';
 
 export async function streams(signal: AbortSignal): Promise<void> {
   const wss = new WebSocketStream('ws://127.0.0.1:8080/echo', { protocols: ['echo-protocol'], signal, highWaterMark: 1 << 16, reconnect: { maxRetries: 3 } });
@@ -119,6 +119,14 @@ export async function demo(file: File, image: ImageData): Promise<void> {
   void nothing;
   // @ts-expect-error: protocols are strings
   new WebSocketClient('ws://x/', [1]);
+  // The drop-in name is the same class; the discard counters are numbers.
+  const dropIn: WebSocketClient = new DropIn('ws://x/', [], { sendAfterClose: 'throw' });
+  const discarded: number = dropIn.discardedSends + dropIn.discardedBytes;
+  void discarded;
+  // @ts-expect-error: sendAfterClose is 'discard' or 'throw'
+  new DropIn('ws://x/', [], { sendAfterClose: 'drop' });
+  // @ts-expect-error: the counters are read-only
+  dropIn.discardedSends = 0;
 }
 `;
 
