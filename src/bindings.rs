@@ -42,6 +42,14 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `setTimeout(handler, ms)` of the page or worker, for a one-shot
+    /// callback that needs no handle.
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub(crate) fn set_timeout(handler: &JsValue, ms: i32) -> JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
     /// Whatever the browser threw, read for its `name` and `message`
     /// (a `DOMException` or an `Error`; other values have none).
     pub(crate) type Exception;

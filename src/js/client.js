@@ -182,15 +182,15 @@ class WebSocketClient extends ClientBase {
 
   /**
    * Plain: the error event of a connection that failed (registered until
-   * it comes, or the open, or the close). The standard follows it with a
-   * close event (1006) in the same task. WebKit fails some connections (a
-   * blocked port) with the error alone, and is CLOSED one task later; then
-   * a close that has not come is dispatched here.
+   * it comes, or the open, or the close). The standard sets CLOSED, then
+   * fires error and close (1006). WebKit fails a blocked port with an
+   * error alone, fired while still CONNECTING, and is CLOSED one task
+   * later; then a close that has not come is dispatched here.
    */
   #onPlainError = (event) => {
     if (!event.isTrusted) return;
     unlisten(this, 'error', this.#onPlainError, OURS_FIRST);
-    if (this.#failedClose) return;
+    if (this.#failedClose || NATIVE.readyState.call(this) !== CONNECTING) return;
     let closed = false;
     const onClose = (close) => {
       if (close.isTrusted) closed = true;

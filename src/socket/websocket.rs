@@ -112,14 +112,16 @@ impl Inner {
         }
     }
 
-    /// After an error event: the standard follows it with a close event
-    /// (1006) in the same task. WebKit fails some connections (a blocked
-    /// port) with the error alone, and is CLOSED one task later; then a
-    /// close that has not come is dispatched here, so that every close
-    /// handler and `Connection::connect` learn of the failure.
+    /// After an error event fired while CONNECTING. The standard sets
+    /// CLOSED, then fires error and close (1006); WebKit fails a blocked
+    /// port with an error alone, fired while still CONNECTING, and is
+    /// CLOSED one task later. Then a close that has not come is dispatched
+    /// here, so that every close handler and `Connection::connect` learn
+    /// of the failure.
     fn close_after_error(weak: Weak<Inner>) {
-        wasm_bindgen_futures::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(0).await;
+        // A one-shot closure, freed when the timer calls it (the browser
+        // always does): nothing to cancel, nothing kept.
+        let check = Closure::once_into_js(move || {
             if let Some(inner) = weak.upgrade() {
                 let closed = inner.raw.ready_state() == web_sys::WebSocket::CLOSED;
                 if closed && !inner.closed.get() && !inner.failed.get() {
@@ -128,6 +130,7 @@ impl Inner {
                 }
             }
         });
+        crate::bindings::set_timeout(&check, 0);
     }
 }
 
@@ -184,8 +187,11 @@ impl BrowserCallbacks {
                     if inner.failed.get() {
                         return;
                     }
+                    // Every engine fires a failure's error once CLOSED, but
+                    // WebKit for a blocked port: CONNECTING, and no close.
+                    let connecting = inner.raw.ready_state() == web_sys::WebSocket::CONNECTING;
                     inner.events.error.dispatch(&event.unchecked_into());
-                    if !inner.closed.get() {
+                    if connecting && !inner.closed.get() {
                         Inner::close_after_error(Rc::downgrade(&inner));
                     }
                 }
