@@ -24,11 +24,36 @@ use crate::socket::events::{EventKind, Listener};
 use crate::socket::message::Payload;
 use crate::socket::ready_state::BinaryType;
 
-/// Event numbers given to the dispatch callback: the four socket events
-/// (as [`EventKind`]) and the three reconnect events after them.
-const RECONNECTING: u32 = 4;
-const RECONNECTED: u32 = 5;
-const GAVE_UP: u32 = 6;
+/// The events the core hands the JS class, by kind. Exported to JS as
+/// `ClientEvent` (names to numbers), which the reconnecting client reads
+/// when it loads: the numbers are defined here only, and no list order on
+/// either side carries meaning.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Clone, Copy)]
+pub enum ClientEvent {
+    Open,
+    Message,
+    Close,
+    Error,
+    Reconnecting,
+    Reconnected,
+    GaveUp,
+}
+
+impl ClientEvent {
+    fn of(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Open => Self::Open,
+            EventKind::Message => Self::Message,
+            EventKind::Close => Self::Close,
+            EventKind::Error => Self::Error,
+        }
+    }
+
+    fn number(self) -> JsValue {
+        JsValue::from(self as u32)
+    }
+}
 
 /// The wasm side of the npm package's `WebSocketClient`. Not meant to be
 /// used directly: JavaScript code uses the `WebSocketClient` class, Rust
@@ -44,9 +69,9 @@ pub struct WebSocketClientCore {
 impl WebSocketClientCore {
     /// Connects as `new WebSocket(url, protocols)` does, with the options
     /// of `WebSocketClient`. `dispatch(kind, event, last)` is called for
-    /// every event: `kind` 0–3 (open, message, close, error) with the
+    /// every event, `kind` a `ClientEvent` (below): the socket's four with the
     /// browser's event, `last` telling whether a close is the final one;
-    /// 4–6 (reconnecting, reconnected, gaveup) with the event's detail.
+    /// the reconnect events with the event's detail.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: &JsValue,
@@ -79,20 +104,25 @@ impl WebSocketClientCore {
         let mut listeners = Vec::with_capacity(5);
         for kind in [EventKind::Open, EventKind::Message, EventKind::Error] {
             let dispatch = dispatch.clone();
-            let number = JsValue::from(kind as u32);
+            let number = ClientEvent::of(kind).number();
             listeners.push(hub.add_raw(kind, move |event| {
                 let _ = dispatch.call3(&JsValue::UNDEFINED, &number, event, &JsValue::FALSE);
             }));
         }
         let on_close = dispatch.clone();
         listeners.push(lifecycle.on_close(move |event, last| {
-            let kind = JsValue::from(EventKind::Close as u32);
+            let kind = ClientEvent::Close.number();
             let _ = on_close.call3(&JsValue::UNDEFINED, &kind, event, &last.into());
         }));
         if let Some(resilient) = lifecycle.reconnecting() {
             listeners.push(resilient.add_reconnect_listener(move |event| {
                 let (kind, detail) = reconnect_detail(event);
-                let _ = dispatch.call3(&JsValue::UNDEFINED, &kind.into(), &detail, &JsValue::FALSE);
+                let _ = dispatch.call3(
+                    &JsValue::UNDEFINED,
+                    &kind.number(),
+                    &detail,
+                    &JsValue::FALSE,
+                );
             }));
         }
         Ok(Self {
@@ -235,8 +265,8 @@ impl WebSocketClientCore {
     }
 }
 
-/// The event number and `detail` object of a reconnect event.
-fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
+/// The kind and `detail` object of a reconnect event.
+fn reconnect_detail(event: &ReconnectEvent) -> (ClientEvent, js_sys::Object) {
     let detail = js_sys::Object::new();
     let set = |key: &str, value: JsValue| {
         let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
@@ -260,11 +290,11 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
             if let Some(error) = error {
                 set("error", error.as_str().into());
             }
-            RECONNECTING
+            ClientEvent::Reconnecting
         }
         ReconnectEvent::Reconnected { attempt } => {
             set("attempt", (*attempt).into());
-            RECONNECTED
+            ClientEvent::Reconnected
         }
         ReconnectEvent::GaveUp {
             reason,
@@ -276,7 +306,7 @@ fn reconnect_detail(event: &ReconnectEvent) -> (u32, js_sys::Object) {
             }
             set("reason", reason.to_string().into());
             set("code", close.code.into());
-            GAVE_UP
+            ClientEvent::GaveUp
         }
     };
     (kind, detail)

@@ -8,14 +8,14 @@ export const OPEN = 1;
 export const CLOSING = 2;
 export const CLOSED = 3;
 
-/** Event types by the number the core dispatches them with. */
-export const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnected', 'gaveup'];
-
 /** The browser socket's own event types. */
-export const SOCKET_TYPES = TYPES.slice(0, 4);
+export const SOCKET_TYPES = ['open', 'message', 'close', 'error'];
 
 /** The event types only a reconnecting client fires. */
-export const RECONNECT_TYPES = TYPES.slice(4);
+export const RECONNECT_TYPES = ['reconnecting', 'reconnected', 'gaveup'];
+
+/** Every event type a client fires. */
+export const TYPES = [...SOCKET_TYPES, ...RECONNECT_TYPES];
 
 /**
  * The listener types that keep a socket alive, by readyState (WHATWG
@@ -36,8 +36,8 @@ export const KEEPS_ALIVE = [
  * have their own): a plain client reads the browser's, a reconnecting one
  * the core's (and keeps them after the core is released).
  */
-export const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', 'retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes'];
-export const RECONNECT_COUNTERS = ATTRIBUTES.slice(4);
+export const RECONNECT_COUNTERS = ['retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes'];
+export const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', ...RECONNECT_COUNTERS];
 
 /** `capture` of an options argument, as the DOM flattens it. */
 export const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));

@@ -14,7 +14,7 @@
 // here), or, for a client collected before that, by wasm-bindgen's
 // FinalizationRegistry. The core never references the client: it calls
 // back through a WeakRef.
-import { ATTRIBUTES, CLOSED, RECEIVE, TYPES, isObject, messageEvent } from './events.js';
+import { ATTRIBUTES, CLOSED, RECEIVE, isObject, messageEvent } from './events.js';
 import { byteLimit } from './arguments.js';
 
 /**
@@ -23,8 +23,18 @@ import { byteLimit } from './arguments.js';
  * own, so it does not import init.js.
  */
 let wasm = null;
+/** The core's event kinds (`ClientEvent`, src/js/core.rs), by name. */
+let Kind = null;
+/** The reconnect events' types, by kind. */
+let RECONNECT_TYPE_OF = null;
 export function attach(module) {
   wasm = module;
+  Kind = module.ClientEvent;
+  RECONNECT_TYPE_OF = {
+    [Kind.Reconnecting]: 'reconnecting',
+    [Kind.Reconnected]: 'reconnected',
+    [Kind.GaveUp]: 'gaveup',
+  };
 }
 
 /** Reconnecting clients that must outlive the page's references to them. */
@@ -190,25 +200,25 @@ export class ReconnectingSocket {
     const client = this.#client;
     let event;
     switch (kind) {
-      case 1:
+      case Kind.Message:
         // The hot path: no state changes, no bookkeeping.
         if (client[RECEIVE]) client[RECEIVE](raw.data);
         else dispatchEvent.call(client, messageEvent(raw));
         return;
-      case 0:
+      case Kind.Open:
         this.#shell.opened();
         event = new Event('open');
         break;
-      case 2:
+      case Kind.Close:
         event = new CloseEvent('close', { code: raw.code, reason: raw.reason, wasClean: raw.wasClean });
         // Settled before listeners run, so a listener sees them settled.
         this.#shell.closed(event, last);
         break;
-      case 3:
+      case Kind.Error:
         event = new Event('error');
         break;
       default:
-        event = new CustomEvent(TYPES[kind], { detail: raw });
+        event = new CustomEvent(RECONNECT_TYPE_OF[kind], { detail: raw });
     }
     dispatchEvent.call(client, event);
     this.#shell.keepAlive();
