@@ -1,11 +1,11 @@
 //! The one lifecycle every face subscribes to. A connection, plain or
-//! reconnecting, is in one [`Stage`]; this module alone decides, for both
+//! reconnecting, is in one [`Phase`]; this module alone decides, for both
 //! kinds:
 //!
 //! - which close is the final one ([`Lifecycle::on_close`]);
 //! - whether a write may go now, wait, or fail ([`Lifecycle::writable`],
 //!   [`Lifecycle::has_room`]);
-//! - what `close()` means in each stage, including while waiting to retry,
+//! - what `close()` means in each phase, including while waiting to retry,
 //!   when no close event follows ([`Lifecycle::close`]);
 //! - the connect timeout of a plain connection.
 //!
@@ -25,20 +25,6 @@ use crate::socket::events::{EventHub, Listener};
 use crate::socket::message::Payload;
 use crate::socket::ready_state::{BinaryType, ReadyState};
 use crate::socket::websocket::WebSocket;
-
-/// Where a connection is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// The handshake of the first (or the next) connection is under way.
-    Connecting,
-    Open,
-    /// `close()` was called; the close event is on its way.
-    Closing,
-    /// Reconnecting: the connection was lost and the backoff runs.
-    WaitingToRetry,
-    /// Over for good: no more events after the final close.
-    Finished,
-}
 
 /// What a `close()` call led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,21 +115,17 @@ impl Lifecycle {
         }))
     }
 
-    pub(crate) fn stage(&self) -> Stage {
+    /// Where the connection is in its life: a plain one by its ready
+    /// state (it never waits to retry), a reconnecting one by its driver.
+    pub(crate) fn phase(&self) -> Phase {
         match &self.endpoint {
             Endpoint::Plain(socket) => match socket.ready_state() {
-                ReadyState::Connecting => Stage::Connecting,
-                ReadyState::Open => Stage::Open,
-                ReadyState::Closing => Stage::Closing,
-                ReadyState::Closed => Stage::Finished,
+                ReadyState::Connecting => Phase::Connecting,
+                ReadyState::Open => Phase::Open,
+                ReadyState::Closing => Phase::Closing,
+                ReadyState::Closed => Phase::Closed,
             },
-            Endpoint::Reconnecting(socket) => match socket.phase() {
-                Phase::Connecting => Stage::Connecting,
-                Phase::Open => Stage::Open,
-                Phase::Closing => Stage::Closing,
-                Phase::Waiting => Stage::WaitingToRetry,
-                Phase::Closed => Stage::Finished,
-            },
+            Endpoint::Reconnecting(socket) => socket.phase(),
         }
     }
 
@@ -157,7 +139,7 @@ impl Lifecycle {
         Listener::add(
             &self.events().close,
             Box::new(move |event: &web_sys::CloseEvent| {
-                let last = me.upgrade().is_none_or(|l| l.stage() == Stage::Finished);
+                let last = me.upgrade().is_none_or(|l| l.phase() == Phase::Closed);
                 callback(event, last);
             }),
         )
@@ -166,14 +148,14 @@ impl Lifecycle {
     /// `Ok` if a send may go now (to the browser, or to the outbox while
     /// reconnecting); otherwise the error the send would get.
     pub(crate) fn writable(&self) -> Result<(), Error> {
-        match self.stage() {
-            Stage::Open => Ok(()),
-            Stage::Connecting | Stage::WaitingToRetry if self.queues() => Ok(()),
-            Stage::Connecting | Stage::WaitingToRetry => Err(Error::NotOpen),
-            Stage::Closing => Err(Error::Closed {
+        match self.phase() {
+            Phase::Open => Ok(()),
+            Phase::Connecting | Phase::Waiting if self.queues() => Ok(()),
+            Phase::Connecting | Phase::Waiting => Err(Error::NotOpen),
+            Phase::Closing => Err(Error::Closed {
                 state: ReadyState::Closing,
             }),
-            Stage::Finished => Err(Error::Closed {
+            Phase::Closed => Err(Error::Closed {
                 state: ReadyState::Closed,
             }),
         }
@@ -193,9 +175,9 @@ impl Lifecycle {
         code: Option<u16>,
         reason: Option<&str>,
     ) -> Result<CloseOutcome, Error> {
-        let waiting = self.stage() == Stage::WaitingToRetry;
+        let waiting = self.phase() == Phase::Waiting;
         both!(&self.endpoint, s => s.close_inner(code, reason))?;
-        if waiting && self.stage() == Stage::Finished {
+        if waiting && self.phase() == Phase::Closed {
             let last = self.last_close.borrow().as_ref().map_or(
                 CloseEvent {
                     code: codes::ABNORMAL,

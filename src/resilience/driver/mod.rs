@@ -39,7 +39,8 @@ pub(crate) struct Driver {
     pub(in crate::resilience) me: Weak<Driver>,
 }
 
-/// Where the driver is; the lifecycle layer reads it as its `Stage`.
+/// Where a connection is in its life: the driver's state, and the
+/// lifecycle layer's for plain connections too (by their ready state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
     Connecting,
