@@ -2,8 +2,8 @@
 // the page's global `WebSocket` (what apps and polyfills do), checked
 // against the engine's own socket in the same page, in every engine:
 // - construction after the install makes browser sockets, never itself
-//   (plain and reconnecting kinds), and a second copy of the package
-//   loaded after the install finds the browser's constructor;
+//   (plain and reconnecting kinds), subclasses work, and a second copy of
+//   the package loaded after the install finds the browser's constructor;
 // - WebIDL: the interface has the shape of the engine's (prototype chain,
 //   enumerable accessors and methods, their names and lengths, the class
 //   string, the constants), and missing arguments are TypeErrors first;
@@ -127,6 +127,42 @@ forEachEngine((engine) => {
       firstNative: true,
       events: ['readyState 0', 'open ', 'message second copy', 'close 1005 true', 'readyState 3'],
     });
+  });
+
+  test(`a subclass of the installed class works as a subclass of WebSocket does (${engine})`, async () => {
+    const got = await ctx.page.evaluate(async () => {
+      class Tagged extends WebSocket {
+        constructor(url, protocols, options) {
+          super(url, protocols, options);
+          this.tag = 'mine';
+        }
+        sendTagged(text) {
+          this.send(`${this.tag}: ${text}`);
+        }
+      }
+      const run = async (options) => {
+        const c = new Tagged(`${WS_BASE}/echo`, [], options);
+        const seen = trace(c);
+        c.addEventListener('open', () => c.sendTagged('hello'));
+        c.addEventListener('message', () => c.close(4000));
+        return {
+          kinds: [c instanceof Tagged, c instanceof WebSocket, c instanceof EventTarget, c.constructor === Tagged],
+          tag: Object.prototype.toString.call(c),
+          events: await seen,
+        };
+      };
+      return {
+        chain: [Object.getPrototypeOf(Tagged) === WebSocket, Object.getPrototypeOf(Tagged.prototype) === WebSocket.prototype],
+        plain: await run(undefined),
+        reconnecting: await run({ reconnect: true }),
+      };
+    });
+    const expected = {
+      kinds: [true, true, true, true],
+      tag: '[object WebSocket]',
+      events: ['readyState 0', 'open ', 'message mine: hello', 'close 4000 true', 'readyState 3'],
+    };
+    assert.deepEqual(got, { chain: [true, true], plain: expected, reconnecting: expected });
   });
 
   test(`the interface has the shape of the engine's own WebSocket (${engine})`, async () => {
