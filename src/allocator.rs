@@ -8,9 +8,9 @@
 //!
 //! It must survive a trap. A wasm trap (a stack overflow when deep JS
 //! recursion calls into the module, say) unwinds out of the allocator
-//! wherever it is, and the module lives on. lol_alloc's `LockedAllocator`
-//! then stays locked, and its spin lock turns every later allocation into
-//! an endless loop: a hung page. [`TrapSafe`] has no lock to spin on. It
+//! wherever it is, and the module lives on. A lock taken by the allocator
+//! would then stay taken, and a spin lock would turn every later
+//! allocation into an endless loop: a hung page. [`TrapSafe`] has no lock. It
 //! marks itself busy around each call instead; finding the mark already
 //! set (which one thread cannot do but after a trap) means the free list
 //! may be half updated, so the allocator refuses from then on. Each later

@@ -44,7 +44,7 @@ const connectionFailed = (close) => wasm.connectionFailed(close.code, close.reas
 /** The options of the class's own listeners on a plain client: first to run. */
 const OURS_FIRST = { capture: true };
 
-// The browser's EventTarget methods, as captured at load (native-socket.js):
+// The browser's EventTarget methods, as captured at load (browser-natives.js):
 // the class never calls what page code could have replaced.
 const listen = (target, type, listener, options) => EVENT_TARGET.addEventListener.call(target, type, listener, options);
 const unlisten = (target, type, listener, options) => EVENT_TARGET.removeEventListener.call(target, type, listener, options);
@@ -53,13 +53,14 @@ const dispatch = (target, event) => EVENT_TARGET.dispatchEvent.call(target, even
 /** The TypeError WebIDL gives a call with fewer arguments than required. */
 const tooFewArguments = (what) => new TypeError(`${what}: 1 argument required, but only 0 present.`);
 
-/** The size in bytes of data as the browser's send would count it. */
+const UTF8 = new TextEncoder();
+
+/** The size in bytes of data as the browser's send counts it (other values are sent as text). */
 function byteSize(data) {
-  if (typeof data === 'string') return new TextEncoder().encode(data).length;
   if (data instanceof Blob) return data.size;
   if (typeof ImageData !== 'undefined' && data instanceof ImageData) return data.data.byteLength;
   if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
-  return new TextEncoder().encode(String(data)).length;
+  return UTF8.encode(String(data)).length;
 }
 
 /**
@@ -248,8 +249,7 @@ class WebSocketClient extends ClientBase {
           if (this.#plain) return plain(this);
           return this.#reconnecting.attribute(name);
         }),
-        enumerable: true,
-        configurable: true,
+        configurable: true, // enumerable: below, with every member
       };
       if (name === 'binaryType') {
         descriptor.set = named('set binaryType', function (value) {
@@ -274,7 +274,6 @@ class WebSocketClient extends ClientBase {
             this.#reconnecting.setHandler(type, value);
           }
         }),
-        enumerable: true,
         configurable: true,
       });
     }
@@ -314,15 +313,14 @@ class WebSocketClient extends ClientBase {
     if (this.#plain) {
       // The hot path: text goes to the browser as it is. (After #fail()
       // the browser's state is CLOSING.)
-      if (NATIVE.readyState.call(this) === OPEN) {
-        NATIVE.send.call(this, typeof data === 'string' ? data : wasm.sendable(data));
-        return;
+      const open = NATIVE.readyState.call(this) === OPEN;
+      if (!open) {
+        const state = this.#state();
+        if (state === CONNECTING || this.#sendAfterClose === 'throw') throw wasm.sendError(state);
       }
-      const state = this.#state();
-      if (state === CONNECTING || this.#sendAfterClose === 'throw') throw wasm.sendError(state);
-      // The browser discards it, and adds its size to bufferedAmount.
+      // After close the browser discards it, and adds its size to bufferedAmount.
       NATIVE.send.call(this, typeof data === 'string' ? data : wasm.sendable(data));
-      this.#discarded(byteSize(data));
+      if (!open) this.#discarded(byteSize(data));
       return;
     }
     try {

@@ -25,11 +25,14 @@ import { byteLimit } from './arguments.js';
 let wasm = null;
 /** The core's event kinds (`ClientEvent`, src/js/core.rs), by name. */
 let Kind = null;
+/** `Kind.Message`, read once: it is compared for every message. */
+let MESSAGE = null;
 /** The reconnect events' types, by kind. */
 let RECONNECT_TYPE_OF = null;
 export function attach(module) {
   wasm = module;
   Kind = module.ClientEvent;
+  MESSAGE = Kind.Message;
   RECONNECT_TYPE_OF = {
     [Kind.Reconnecting]: 'reconnecting',
     [Kind.Reconnected]: 'reconnected',
@@ -200,7 +203,7 @@ export class ReconnectingSocket {
     const client = this.#client;
     let event;
     switch (kind) {
-      case Kind.Message:
+      case MESSAGE:
         // The hot path: no state changes, no bookkeeping.
         if (client[RECEIVE]) client[RECEIVE](raw.data);
         else dispatchEvent.call(client, messageEvent(raw));
