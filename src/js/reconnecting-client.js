@@ -1,8 +1,9 @@
 // The reconnecting kind of WebSocketClient: an EventTarget over the wasm
 // core (WebSocketClientCore, full module only), which survives the browser
 // sockets it goes through. Loaded by init({ reconnect: true }) with the
-// full module. The client (client.js) holds one of these; here
-// is what a subclass of EventTarget must add to behave like a socket:
+// full module. The client (client.js) holds one of these, as a plain one
+// holds a PlainSocket (plain-client.js), with the same methods; here is
+// what a subclass of EventTarget must add to behave like a socket:
 // - event handler attributes (`onmessage` …) as the HTML standard defines
 //   them: one listener, added when first set, in the list's order;
 // - fresh `Event`/`MessageEvent`/`CloseEvent` objects with the client as
@@ -14,7 +15,7 @@
 // here), or, for a client collected before that, by wasm-bindgen's
 // FinalizationRegistry. The core never references the client: it calls
 // back through a WeakRef.
-import { ATTRIBUTES, CLOSED, RECEIVE, isObject, messageEvent } from './events.js';
+import { ATTRIBUTES, CLOSED, CLOSING, RECEIVE, TYPES, isObject, messageEvent } from './events.js';
 import { byteLimit } from './arguments.js';
 
 /**
@@ -68,7 +69,7 @@ const dispatchEvent = EventTarget.prototype.dispatchEvent;
 
 export class ReconnectingSocket {
   #client;
-  /** What the client learns from here: `{ opened(), closed(event, last), keepAlive() }`. */
+  /** What the client learns from here: `{ opened(), closed(event, last), finish(), keepAlive() }`. */
   #shell;
   /** The constructor's arguments, for a start after the final close. */
   #args;
@@ -83,7 +84,6 @@ export class ReconnectingSocket {
     this.#client = client;
     this.#args = args;
     this.#shell = shell;
-    this.start();
   }
 
   /** Connects (at construction, or to start again after the final close). */
@@ -106,8 +106,9 @@ export class ReconnectingSocket {
     return this.#core ? this.#core.readyState : CLOSED;
   }
 
-  get bufferedAmount() {
-    return (this.#core ?? this.#final).bufferedAmount;
+  /** The core does not count sends discarded after close; the standard does. */
+  bufferedAmount(discarded) {
+    return (this.#core ?? this.#final).bufferedAmount + discarded;
   }
 
   attribute(name) {
@@ -120,23 +121,36 @@ export class ReconnectingSocket {
     else if (value === 'blob' || value === 'arraybuffer') this.#final.binaryType = value;
   }
 
-  send(data) {
-    if (!this.#core) throw wasm.sendError(CLOSED);
-    this.#core.send(data);
-  }
-
-  /** Returns whether the socket is finished now (closed while waiting to retry: no close event follows). */
-  close(code, reason) {
-    if (!this.#core) {
-      // Closed already: only the argument checks remain.
-      wasm.checkClose(code, reason);
+  /** Returns whether the data was discarded (sent after close, as the standard's socket). */
+  send(data, afterClose) {
+    try {
+      if (!this.#core) throw wasm.sendError(CLOSED);
+      this.#core.send(data);
       return false;
+    } catch (error) {
+      // Refused because closing has started and the outbox does not take
+      // it: what the standard's socket discards.
+      if (afterClose === 'throw' || this.readyState < CLOSING || error?.name !== 'InvalidStateError') throw error;
+      return true;
     }
-    return this.#core.close(code, reason);
   }
 
+  close(code, reason) {
+    // Closed already: only the argument checks remain.
+    if (!this.#core) wasm.checkClose(code, reason);
+    // Closed while waiting to retry: no close event follows, the last one was final.
+    else if (this.#core.close(code, reason)) this.#shell.finish();
+    this.#shell.keepAlive();
+  }
+
+  /** Returns true after the final close (arguments checked): the client then starts again. */
   reconnect(code, reason) {
+    if (!this.#core) {
+      wasm.checkClose(code, reason);
+      return true;
+    }
     this.#core.reconnect(code, reason);
+    return false;
   }
 
   drain(highWaterMark) {
@@ -178,10 +192,31 @@ export class ReconnectingSocket {
     return Boolean(this.#handlerListeners[type]);
   }
 
+  /** For WebSocketStream: the core's data, with no event object. */
+  receive(receive) {
+    this.#client[RECEIVE] = receive;
+  }
+
+  /** Never: the core reports every close. */
+  missedClose() {
+    return null;
+  }
+
+  /** Every type fires again after a reconnect: any listener keeps it alive until the final close. */
+  keepingTypes() {
+    return TYPES;
+  }
+
   /** Holds the client while its listeners may still fire, or lets it go. */
   keep(on) {
     if (on) alive.add(this.#client);
     else alive.delete(this.#client);
+  }
+
+  /** At the final close: the core goes, and the promises settle at once (before the listeners run). */
+  finish(settle) {
+    this.release();
+    settle();
   }
 
   /**
