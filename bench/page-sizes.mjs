@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-export const BUDGETS = { plain: 20_000, full: 40_000 };
+// 20 KiB for a plain page; the every-feature page must not grow past
+// 46,500 B (it was 45,633 B before the drop-in work of 0.2).
+export const BUDGETS = { plain: 20_480, full: 46_500 };
 
 export const PAGES = {
   plain: ['index.js', 'wasm_websocket_plain.js', 'wasm_websocket_plain_bg.wasm'],

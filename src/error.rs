@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::socket::close_event::{CloseEvent, MAX_REASON_BYTES};
-use crate::socket::ready_state::{BinaryType, ReadyState};
+use crate::vocabulary::close_event::{CloseEvent, MAX_REASON_BYTES};
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 /// What is wrong with one entry of a subprotocol list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

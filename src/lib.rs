@@ -57,44 +57,38 @@ mod bindings;
 mod connection;
 mod error;
 #[cfg(feature = "js-plain")]
+mod from_js;
+mod init;
+#[cfg(feature = "js-plain")]
 mod js;
 mod lifecycle;
 mod options;
 mod resilience;
 mod socket;
+mod vocabulary;
 
 pub use connection::{Connection, ConnectionReader, ConnectionWriter};
 pub use error::{Error, ProtocolProblem};
+pub use init::init;
 #[cfg(feature = "js")]
 pub use js::WebSocketClientCore;
+pub use options::heartbeat::HeartbeatOptions;
+pub use options::outbox_limits::OutboxLimits;
+pub use options::provider::{Provider, ProviderFuture};
+pub use options::reconnect_policy::ReconnectPolicy;
+pub use options::should_reconnect::ShouldReconnect;
 pub use options::{
     ConnectOptions, ReconnectOptions, DEFAULT_BACKPRESSURE_POLL_MS, DEFAULT_HIGH_WATER_MARK,
     DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS,
 };
-pub use resilience::backoff::{GiveUpReason, ReconnectPolicy};
-pub use resilience::heartbeat::HeartbeatOptions;
-pub use resilience::outbox::OutboxLimits;
-pub use resilience::provider::{Provider, ProviderFuture};
+pub use resilience::backoff::GiveUpReason;
 pub use resilience::reconnect_event::ReconnectEvent;
 pub use resilience::reconnecting::ReconnectingWebSocket;
-pub use resilience::should_reconnect::ShouldReconnect;
 pub use socket::blocked_port::{is_blocked_port, BLOCKED_PORTS};
 pub use socket::close::validate_close;
-pub use socket::close_event::{codes, is_valid_close_code, CloseEvent, MAX_REASON_BYTES};
 pub use socket::events::Listener;
 pub use socket::message::{Message, Payload};
 pub use socket::protocols::validate_protocols;
-pub use socket::ready_state::{BinaryType, ReadyState};
 pub use socket::websocket::{WeakWebSocket, WebSocket};
-
-/// Prepares the module once: with the default `panic-hook` feature, Rust
-/// panic messages are written to the browser console (by
-/// `console_error_panic_hook`) instead of an opaque `unreachable` trap.
-/// Calling it again does nothing.
-///
-/// Exported to JavaScript as `init()`.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn init() {
-    #[cfg(feature = "panic-hook")]
-    console_error_panic_hook::set_once();
-}
+pub use vocabulary::close_event::{codes, is_valid_close_code, CloseEvent, MAX_REASON_BYTES};
+pub use vocabulary::ready_state::{BinaryType, ReadyState};

@@ -20,11 +20,11 @@ use gloo_timers::callback::Timeout;
 use crate::error::Error;
 use crate::options::ConnectOptions;
 use crate::resilience::reconnecting::{Phase, ReconnectingWebSocket};
-use crate::socket::close_event::{codes, CloseEvent};
 use crate::socket::events::{EventHub, Listener};
 use crate::socket::message::Payload;
-use crate::socket::ready_state::{BinaryType, ReadyState};
 use crate::socket::websocket::WebSocket;
+use crate::vocabulary::close_event::{codes, CloseEvent};
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 /// What a `close()` call led to.
 #[derive(Debug, Clone, PartialEq, Eq)]

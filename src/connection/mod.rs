@@ -15,10 +15,10 @@ use crate::error::Error;
 use crate::lifecycle::{Endpoint, Lifecycle};
 use crate::options::{ConnectOptions, ReconnectOptions};
 use crate::resilience::reconnecting::ReconnectingWebSocket;
-use crate::socket::close_event::CloseEvent;
 use crate::socket::message::Message;
-use crate::socket::ready_state::{BinaryType, ReadyState};
 use crate::socket::websocket::WebSocket;
+use crate::vocabulary::close_event::CloseEvent;
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 pub(crate) mod ordered;
 mod reader;

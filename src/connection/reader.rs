@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 
 use super::shared::Core;
 use crate::error::Error;
-use crate::socket::close_event::CloseEvent;
 use crate::socket::message::Message;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// The reading half of a [`Connection`](super::Connection): a `Stream` of messages.
 pub struct ConnectionReader {

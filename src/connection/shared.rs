@@ -13,9 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::ordered::OrderedQueue;
 use crate::error::Error;
 use crate::lifecycle::{CloseOutcome, Lifecycle};
-use crate::socket::close_event::CloseEvent;
 use crate::socket::events::{decode_message, Listener};
 use crate::socket::message::Message;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// A Blob being read into bytes.
 pub(super) struct BlobBytes(JsFuture);

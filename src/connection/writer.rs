@@ -10,8 +10,8 @@ use gloo_timers::future::TimeoutFuture;
 
 use super::shared::Core;
 use crate::error::Error;
-use crate::socket::close_event::CloseEvent;
 use crate::socket::message::Message;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// The writing half of a [`Connection`](super::Connection): a `Sink` of messages with
 /// backpressure.

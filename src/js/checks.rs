@@ -8,7 +8,10 @@
 use wasm_bindgen::prelude::*;
 
 use super::checked_close_arguments;
-use crate::socket::ready_state::ReadyState;
+use crate::from_js::{clamp_u32, ms};
+use crate::options::ConnectOptions;
+use crate::options::DEFAULT_BACKPRESSURE_POLL_MS;
+use crate::vocabulary::ready_state::ReadyState;
 
 /// A plain (not reconnecting) client's URL and protocol list checked, as
 /// the core checks them, and the URL to give the browser's constructor
@@ -18,8 +21,48 @@ use crate::socket::ready_state::ReadyState;
 /// (`src/js/arguments.js`).
 #[wasm_bindgen(js_name = connectTarget, skip_typescript)]
 pub fn connect_target(url: &str, protocols: Vec<String>) -> Result<String, JsValue> {
-    crate::init();
+    crate::init::init();
     Ok(crate::socket::websocket::connect_target(url, &protocols)?)
+}
+
+/// A plain client's options, read by the functions (rules, defaults and
+/// messages) a reconnecting client's core reads them with: `[binaryType,
+/// highWaterMark, connectTimeout (undefined: none), pollMs]`. First, as the
+/// core's constructor does, throws the `TypeError` of a `url` or
+/// `protocols` function (`functions`), which needs `reconnect`.
+#[wasm_bindgen(js_name = plainOptions, skip_typescript)]
+pub fn plain_options(functions: bool, options: &JsValue) -> Result<js_sys::Array, JsValue> {
+    if functions {
+        return Err(functions_need_reconnect());
+    }
+    let binary_type = ConnectOptions::binary_type_from_js(options)?;
+    let high_water_mark = ConnectOptions::high_water_mark_from_js(options)?;
+    // 0 means none, as `effective_connect_timeout_ms` says.
+    let timeout = ms(options, "connectTimeout")?
+        .filter(|&ms| ms > 0)
+        .map_or(JsValue::UNDEFINED, JsValue::from);
+    Ok(js_sys::Array::of4(
+        &binary_type.as_str().into(),
+        &high_water_mark.into(),
+        &timeout,
+        &DEFAULT_BACKPRESSURE_POLL_MS.into(),
+    ))
+}
+
+/// The error of a `url` or `protocols` function without `reconnect`.
+pub(super) fn functions_need_reconnect() -> JsValue {
+    js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
+}
+
+/// A `drain(highWaterMark)` argument or a stream's default limit: a
+/// number of bytes ≥ 0 (`Infinity` too) clamped to 32 bits, the crate's
+/// default for `undefined`, or the `RangeError` the options get.
+#[wasm_bindgen(js_name = byteLimit, skip_typescript)]
+pub fn byte_limit(value: &JsValue) -> Result<u32, JsValue> {
+    if value.is_undefined() {
+        return Ok(crate::options::DEFAULT_HIGH_WATER_MARK);
+    }
+    clamp_u32(value)
 }
 
 /// The browser constructor's exception for a plain client's URL, as
@@ -81,7 +124,7 @@ pub fn close_arguments_for(code: &JsValue, reason: &JsValue) -> Result<js_sys::A
 /// closed before it opened, described from its close event's values.
 #[wasm_bindgen(js_name = connectionFailed, skip_typescript)]
 pub fn connection_failed(code: u16, reason: String, was_clean: bool) -> JsValue {
-    let close = crate::socket::close_event::CloseEvent {
+    let close = crate::vocabulary::close_event::CloseEvent {
         code,
         reason,
         was_clean,

@@ -55,19 +55,29 @@ export interface GaveUpDetail {
   error?: string;
 }
 
+/**
+ * The events of a client or stream with `reconnect` (the Rust
+ * `ReconnectEvent`s), by type.
+ */
+export interface ReconnectEventMap {
+  /** A connection was lost and a retry is scheduled; `possiblyLost` counts sends that may not have arrived. */
+  reconnecting: CustomEvent<ReconnectingDetail>;
+  /** A retry opened (after the outbox, or a stream's queued writes, was sent). */
+  reconnected: CustomEvent<{ attempt: number }>;
+  /** Reconnecting stopped for good (a stream's `closed` rejects). */
+  gaveup: CustomEvent<GaveUpDetail>;
+}
+
 /** Event type names and the events they deliver. */
-export interface WebSocketClientEventMap {
+export interface WebSocketClientEventMap extends ReconnectEventMap {
   open: Event;
   message: MessageEvent<MessageData>;
   close: CloseEvent;
   error: Event;
-  /** With `reconnect`: a connection was lost and a retry is scheduled. */
-  reconnecting: CustomEvent<ReconnectingDetail>;
-  /** With `reconnect`: a retry opened (after the outbox was sent). */
-  reconnected: CustomEvent<{ attempt: number }>;
-  /** With `reconnect`: reconnecting stopped for good. */
-  gaveup: CustomEvent<GaveUpDetail>;
 }
+
+/** A listener for events of type `K` of map `M` on target `T`: a function, or an object with `handleEvent`, as in the DOM. */
+export type TypedListener<M, K extends keyof M, T> = ((this: T, event: M[K]) => unknown) | { handleEvent(event: M[K]): unknown };
 
 /** Reconnection policy, heartbeat and outbox (all optional; defaults shown). */
 export interface ReconnectOptions {
@@ -120,9 +130,7 @@ export interface OutboxOptions {
 }
 
 /** A listener: a function, or an object with `handleEvent`, as in the DOM. */
-export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> =
-  | ((this: WebSocketClient, event: WebSocketClientEventMap[K]) => unknown)
-  | { handleEvent(event: WebSocketClientEventMap[K]): unknown };
+export type WebSocketClientListener<K extends keyof WebSocketClientEventMap> = TypedListener<WebSocketClientEventMap, K, WebSocketClient>;
 
 /**
  * Options beyond the browser constructor's: the same shape as the Rust
@@ -285,26 +293,10 @@ export class WebSocketClient extends EventTarget {
   onmessage: ((this: WebSocketClient, event: MessageEvent<MessageData>) => unknown) | null;
   onclose: ((this: WebSocketClient, event: CloseEvent) => unknown) | null;
   onerror: ((this: WebSocketClient, event: Event) => unknown) | null;
-  addEventListener<K extends keyof WebSocketClientEventMap>(
-    type: K,
-    listener: WebSocketClientListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  removeEventListener<K extends keyof WebSocketClientEventMap>(
-    type: K,
-    listener: WebSocketClientListener<K> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  addEventListener<K extends keyof WebSocketClientEventMap>(type: K, listener: WebSocketClientListener<K> | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WebSocketClientEventMap>(type: K, listener: WebSocketClientListener<K> | null, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
   /**
    * Sends text or binary data. Once closing has started, the data is
    * discarded and counted (`discardedSends`), as the standard says, or,
@@ -333,6 +325,7 @@ export class WebSocketClient extends EventTarget {
   free(): void;
   [Symbol.dispose](): void;
 }
+
 
 /** The same class under the name of the interface it stands in for. */
 export { WebSocketClient as WebSocket };

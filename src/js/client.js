@@ -11,13 +11,12 @@
 // Dispatch, the listener list, `once`, `signal`, `capture`, `passive`,
 // `handleEvent` objects and removal during dispatch come from the
 // browser's EventTarget, and no one needs to call `free()`.
-import { CLOSED, CLOSING, CONNECTING, OPEN, ATTRIBUTES, SOCKET_TYPES, TYPES, captureOf, isObject } from './events.js';
+import { CLOSED, CLOSING, CONNECTING, OPEN, ATTRIBUTES, SOCKET_TYPES, captureOf, isObject } from './events.js';
 import { sendAfterClose } from './arguments.js';
 import { reconnectingKind, wasm } from './init.js';
 import { EVENT_TARGET, NATIVE_CONSTRUCTOR, nativeWebSocket } from './browser-natives.js';
 import { ClientBase, PlainSocket, takePlan } from './plain-client.js';
 
-export { RECONNECT_TYPES } from './events.js';
 
 /** The `NetworkError` of `opened` for a connection that closed before it opened. */
 const connectionFailed = (close) => wasm.connectionFailed(close.code, close.reason, close.wasClean);
@@ -245,7 +244,7 @@ class WebSocketClient extends ClientBase {
 
   addEventListener(type, callback, options = undefined) {
     type = String(type);
-    if (!TYPES.includes(type) || !isObject(callback)) {
+    if (!this.#kind.firedTypes().includes(type) || !isObject(callback)) {
       listen(this, type, callback, options);
       return;
     }

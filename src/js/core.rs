@@ -10,19 +10,21 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::options::{clamp_u32, connect_options, protocol_list};
+use super::checks::functions_need_reconnect;
 use super::{close_arguments, drain, provider};
 use crate::bindings::{to_usv_string, SocketStrings};
+use crate::from_js::{clamp_u32, option, protocol_list};
 use crate::lifecycle::{CloseOutcome, Lifecycle};
+use crate::options::{ConnectOptions, ReconnectOptions};
 use crate::resilience::reconnect_event::ReconnectEvent;
 use crate::resilience::reconnecting::ReconnectingWebSocket;
 use crate::socket::events::{EventKind, Listener};
 use crate::socket::message::Payload;
-use crate::socket::ready_state::BinaryType;
+use crate::vocabulary::ready_state::BinaryType;
 
 /// The events the core hands the JS class, by kind. Exported to JS as
 /// `ClientEvent` (names to numbers), which the reconnecting client reads
@@ -35,9 +37,9 @@ pub enum ClientEvent {
     Message,
     Close,
     Error,
-    Reconnecting,
-    Reconnected,
-    GaveUp,
+    /// Any reconnect event: its type and `detail` come from
+    /// [`ReconnectEvent`] itself (`js_type`, `js_detail`).
+    Reconnect,
 }
 
 impl ClientEvent {
@@ -79,7 +81,7 @@ impl WebSocketClientCore {
         options: &JsValue,
         dispatch: Function,
     ) -> Result<WebSocketClientCore, JsValue> {
-        crate::init();
+        crate::init::init();
         // `url` and `protocols` may be functions asked before every attempt.
         let url_provider = url.dyn_ref::<Function>().map(provider::url);
         let protocols_provider = protocols.dyn_ref::<Function>().map(provider::protocols);
@@ -91,7 +93,14 @@ impl WebSocketClientCore {
             Some(_) => Vec::new(),
             None => protocol_list(protocols)?,
         };
-        let mut options = connect_options(static_protocols, options)?;
+        let given = options;
+        let mut options = ConnectOptions::from_js(static_protocols, given)?;
+        options.reconnect = match option(given, "reconnect")? {
+            Some(reconnect) if reconnect.is_truthy() => {
+                Some(ReconnectOptions::from_js(&reconnect)?)
+            }
+            _ => None,
+        };
         if url_provider.is_some() || protocols_provider.is_some() {
             let Some(reconnect) = options.reconnect.as_mut() else {
                 return Err(functions_need_reconnect());
@@ -116,12 +125,11 @@ impl WebSocketClientCore {
         }));
         if let Some(resilient) = lifecycle.reconnecting() {
             listeners.push(resilient.add_reconnect_listener(move |event| {
-                let (kind, detail) = reconnect_detail(event);
                 let _ = dispatch.call3(
                     &JsValue::UNDEFINED,
-                    &kind.number(),
-                    &detail,
-                    &JsValue::FALSE,
+                    &ClientEvent::Reconnect.number(),
+                    &event.js_detail(),
+                    &event.js_type().into(),
                 );
             }));
         }
@@ -265,53 +273,6 @@ impl WebSocketClientCore {
     }
 }
 
-/// The kind and `detail` object of a reconnect event.
-fn reconnect_detail(event: &ReconnectEvent) -> (ClientEvent, js_sys::Object) {
-    let detail = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
-    };
-    let kind = match event {
-        ReconnectEvent::Reconnecting {
-            attempt,
-            delay_ms,
-            close,
-            resent,
-            possibly_lost,
-            error,
-        } => {
-            set("attempt", (*attempt).into());
-            set("delay", (*delay_ms).into());
-            set("code", close.code.into());
-            set("reason", close.reason.as_str().into());
-            set("wasClean", close.was_clean.into());
-            set("resent", (*resent).into());
-            set("possiblyLost", (*possibly_lost).into());
-            if let Some(error) = error {
-                set("error", error.as_str().into());
-            }
-            ClientEvent::Reconnecting
-        }
-        ReconnectEvent::Reconnected { attempt } => {
-            set("attempt", (*attempt).into());
-            ClientEvent::Reconnected
-        }
-        ReconnectEvent::GaveUp {
-            reason,
-            close,
-            error,
-        } => {
-            if let Some(error) = error {
-                set("error", error.as_str().into());
-            }
-            set("reason", reason.to_string().into());
-            set("code", close.code.into());
-            ClientEvent::GaveUp
-        }
-    };
-    (kind, detail)
-}
-
 /// Other values are ignored, as the browser does.
 fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
     if let Some(binary_type) = value.as_string().as_deref().and_then(BinaryType::from_name) {
@@ -319,7 +280,12 @@ fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
     }
 }
 
-/// The TypeError of a URL or protocols function given without `reconnect`.
-fn functions_need_reconnect() -> JsValue {
-    js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
+/// The reconnect events' types (`reconnecting`, `reconnected`, `gaveup`),
+/// for the JS classes' handler attributes and listener bookkeeping.
+#[wasm_bindgen(js_name = reconnectEventTypes, skip_typescript)]
+pub fn reconnect_event_types() -> Vec<JsValue> {
+    ReconnectEvent::TYPES
+        .iter()
+        .map(|t| JsValue::from_str(t))
+        .collect()
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsValue;
 
 use crate::error::Error;
 use crate::lifecycle::Lifecycle;
-use crate::socket::ready_state::ReadyState;
+use crate::vocabulary::ready_state::ReadyState;
 
 /// A pending `drain()`.
 struct Drain {

@@ -11,11 +11,9 @@ export const CLOSED = 3;
 /** The browser socket's own event types. */
 export const SOCKET_TYPES = ['open', 'message', 'close', 'error'];
 
-/** The event types only a reconnecting client fires. */
-export const RECONNECT_TYPES = ['reconnecting', 'reconnected', 'gaveup'];
-
-/** Every event type a client fires. */
-export const TYPES = [...SOCKET_TYPES, ...RECONNECT_TYPES];
+// The reconnect events' types come from the full module
+// (`reconnectEventTypes`, the Rust ReconnectEvent's): reconnecting-client.js
+// reads them when it is attached.
 
 /**
  * The listener types that keep a socket alive, by readyState (WHATWG

@@ -12,6 +12,7 @@
 use wasm_bindgen::JsValue;
 
 use crate::bindings::to_usv_string;
+use crate::from_js::clamp_unsigned_short;
 
 mod checks;
 #[cfg(feature = "js")]
@@ -19,11 +20,7 @@ mod core;
 #[cfg(feature = "js")]
 mod drain;
 #[cfg(feature = "js")]
-mod options;
-#[cfg(feature = "js")]
 mod provider;
-#[cfg(feature = "js")]
-mod reconnect_options;
 
 #[cfg(feature = "js")]
 pub use self::core::WebSocketClientCore;
@@ -55,30 +52,4 @@ fn close_arguments(
         Some(to_usv_string(reason)?)
     };
     Ok((code, reason))
-}
-
-/// WebIDL `[Clamp] unsigned short`: NaN is 0, the rest is clamped to
-/// 0..=65535 and rounded half to even. So 65536 becomes 65535 (invalid)
-/// rather than wrapping around to 0.
-pub(crate) fn clamp_unsigned_short(value: f64) -> u16 {
-    // `as` maps NaN to 0; `round_ties_even` is wasm's `f64.nearest`.
-    value.clamp(0.0, 65535.0).round_ties_even() as u16
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clamp_unsigned_short;
-
-    #[test]
-    fn close_codes_from_js_are_clamped_not_wrapped() {
-        assert_eq!(clamp_unsigned_short(1000.0), 1000);
-        assert_eq!(clamp_unsigned_short(65536.0), 65535);
-        assert_eq!(clamp_unsigned_short(66536.0), 65535, "would wrap to 1000");
-        assert_eq!(clamp_unsigned_short(-1.0), 0);
-        assert_eq!(clamp_unsigned_short(f64::NAN), 0);
-        assert_eq!(clamp_unsigned_short(f64::INFINITY), 65535);
-        assert_eq!(clamp_unsigned_short(3000.5), 3000);
-        assert_eq!(clamp_unsigned_short(3001.5), 3002);
-        assert_eq!(clamp_unsigned_short(3999.7), 4000);
-    }
 }

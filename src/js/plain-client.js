@@ -277,6 +277,11 @@ export class PlainSocket {
     return new CloseEvent('close', { code: 1005, wasClean: false });
   }
 
+  /** The event types the client fires. */
+  firedTypes() {
+    return SOCKET_TYPES;
+  }
+
   /** The listener types that keep the socket alive now (the standard's rule). */
   keepingTypes() {
     return KEEPS_ALIVE[this.readyState];

@@ -8,9 +8,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::options::protocol_list;
 use crate::bindings::to_usv_string;
-use crate::resilience::provider::{Answer, Provider};
+use crate::from_js::protocol_list;
+use crate::options::provider::{Answer, Provider};
 
 #[wasm_bindgen]
 extern "C" {

@@ -15,8 +15,7 @@
 // here), or, for a client collected before that, by wasm-bindgen's
 // FinalizationRegistry. The core never references the client: it calls
 // back through a WeakRef.
-import { ATTRIBUTES, CLOSED, CLOSING, RECEIVE, TYPES, isObject, messageEvent } from './events.js';
-import { byteLimit } from './arguments.js';
+import { ATTRIBUTES, CLOSED, CLOSING, RECEIVE, SOCKET_TYPES, isObject, messageEvent } from './events.js';
 
 /**
  * The loaded module's exports, as init.js hands them over when it loads
@@ -28,17 +27,13 @@ let wasm = null;
 let Kind = null;
 /** `Kind.Message`, read once: it is compared for every message. */
 let MESSAGE = null;
-/** The reconnect events' types, by kind. */
-let RECONNECT_TYPE_OF = null;
+/** Every event type a reconnecting client fires: the socket's and the core's reconnect events. */
+let TYPES = null;
 export function attach(module) {
   wasm = module;
   Kind = module.ClientEvent;
   MESSAGE = Kind.Message;
-  RECONNECT_TYPE_OF = {
-    [Kind.Reconnecting]: 'reconnecting',
-    [Kind.Reconnected]: 'reconnected',
-    [Kind.GaveUp]: 'gaveup',
-  };
+  TYPES = [...SOCKET_TYPES, ...module.reconnectEventTypes()];
 }
 
 /** Reconnecting clients that must outlive the page's references to them. */
@@ -92,8 +87,8 @@ export class ReconnectingSocket {
     const self = new WeakRef(this);
     this.#final = null;
     const [url, protocols, options] = this.#args;
-    this.#core = new Core(asker(url), asker(protocols), options, (kind, event, last) => {
-      self.deref()?.#deliver(kind, event, last);
+    this.#core = new Core(asker(url), asker(protocols), options, (kind, event, more) => {
+      self.deref()?.#deliver(kind, event, more);
     });
   }
 
@@ -156,7 +151,7 @@ export class ReconnectingSocket {
   drain(highWaterMark) {
     if (!this.#core) {
       // Released: the same argument check, then rejected as on a closed socket.
-      if (highWaterMark !== undefined) byteLimit(highWaterMark);
+      wasm.byteLimit(highWaterMark);
       return Promise.reject(wasm.sendError(CLOSED));
     }
     return this.#core.drain(highWaterMark);
@@ -202,6 +197,11 @@ export class ReconnectingSocket {
     return null;
   }
 
+  /** The event types the client fires. */
+  firedTypes() {
+    return TYPES;
+  }
+
   /** Every type fires again after a reconnect: any listener keeps it alive until the final close. */
   keepingTypes() {
     return TYPES;
@@ -233,8 +233,11 @@ export class ReconnectingSocket {
     queueMicrotask(() => core.free());
   }
 
-  /** Called by the core for every event; see src/js/core.rs. */
-  #deliver(kind, raw, last) {
+  /**
+   * Called by the core for every event; see src/js/core.rs. `more`: for a
+   * close, whether it is the final one; for a reconnect event, its type.
+   */
+  #deliver(kind, raw, more) {
     const client = this.#client;
     let event;
     switch (kind) {
@@ -250,13 +253,13 @@ export class ReconnectingSocket {
       case Kind.Close:
         event = new CloseEvent('close', { code: raw.code, reason: raw.reason, wasClean: raw.wasClean });
         // Settled before listeners run, so a listener sees them settled.
-        this.#shell.closed(event, last);
+        this.#shell.closed(event, more);
         break;
       case Kind.Error:
         event = new Event('error');
         break;
-      default:
-        event = new CustomEvent(RECONNECT_TYPE_OF[kind], { detail: raw });
+      default: // Kind.Reconnect
+        event = new CustomEvent(more, { detail: raw });
     }
     dispatchEvent.call(client, event);
     this.#shell.keepAlive();

@@ -1,7 +1,7 @@
 // Types of the npm package's WebSocketStream and WebSocketError
 // (src/js/stream.js), in the shape of Chrome's. tests/e2e/types.test.mjs
 // checks them with `tsc --strict`.
-import type { GaveUpDetail, ProtocolsProvider, ReconnectingDetail, ReconnectOptions, UrlProvider } from './client.js';
+import type { ProtocolsProvider, ReconnectEventMap, ReconnectOptions, TypedListener, UrlProvider } from './client.js';
 
 /** `close()`'s argument, and what `closed` resolves with. */
 export interface WebSocketCloseInfo {
@@ -64,19 +64,10 @@ export class WebSocketError extends DOMException {
 }
 
 /** The events of a stream with `reconnect` (Chrome's has none). */
-export interface WebSocketStreamEventMap {
-  /** A connection was lost and a retry is scheduled; `possiblyLost` counts writes that may not have arrived. */
-  reconnecting: CustomEvent<ReconnectingDetail>;
-  /** A retry opened (after the writes queued meanwhile were sent). */
-  reconnected: CustomEvent<{ attempt: number }>;
-  /** Reconnecting stopped for good; `closed` rejects. */
-  gaveup: CustomEvent<GaveUpDetail>;
-}
+export interface WebSocketStreamEventMap extends ReconnectEventMap {}
 
 /** A listener for a stream's event of type `K`. */
-export type WebSocketStreamListener<K extends keyof WebSocketStreamEventMap> =
-  | ((this: WebSocketStream, event: WebSocketStreamEventMap[K]) => unknown)
-  | { handleEvent(event: WebSocketStreamEventMap[K]): unknown };
+export type WebSocketStreamListener<K extends keyof WebSocketStreamEventMap> = TypedListener<WebSocketStreamEventMap, K, WebSocketStream>;
 
 /**
  * A WebSocket as streams, in the shape of Chrome's `WebSocketStream`, in
@@ -103,24 +94,9 @@ export class WebSocketStream extends EventTarget {
    * @throws {DOMException} `InvalidAccessError` or `SyntaxError` as `WebSocket.close` does.
    */
   close(closeInfo?: WebSocketCloseInfo): void;
-  addEventListener<K extends keyof WebSocketStreamEventMap>(
-    type: K,
-    listener: WebSocketStreamListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  removeEventListener<K extends keyof WebSocketStreamEventMap>(
-    type: K,
-    listener: WebSocketStreamListener<K> | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  addEventListener<K extends keyof WebSocketStreamEventMap>(type: K, listener: WebSocketStreamListener<K> | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WebSocketStreamEventMap>(type: K, listener: WebSocketStreamListener<K> | null, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
+

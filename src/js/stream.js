@@ -8,9 +8,9 @@
 // `readableMaxBytes` (the readable errors and the connection closes)
 // instead of slowing the server down; a write resolves once
 // `bufferedAmount` is at most `highWaterMark`.
-import { DEFAULT_HIGH_WATER_MARK } from './arguments.js';
+import { byteLimit } from './arguments.js';
 import { loaded } from './init.js';
-import { RECONNECT_TYPES, WebSocketClient, receiveData } from './client.js';
+import { WebSocketClient, receiveData } from './client.js';
 
 const DEFAULT_READABLE_MAX_BYTES = 16 << 20;
 
@@ -85,7 +85,7 @@ export class WebSocketStream extends EventTarget {
     }
     super();
     const { protocols = [], signal, reconnect, connectTimeout, highWaterMark, readableMaxBytes } = options ?? {};
-    this.#highWaterMark = highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.#highWaterMark = highWaterMark ?? byteLimit(undefined); // the crate's default
     this.#readableMaxBytes = readableMaxBytes ?? DEFAULT_READABLE_MAX_BYTES;
     this.#opened = new Promise((resolve, reject) => Object.assign(this.#settle, { openResolve: resolve, openReject: reject }));
     this.#closed = new Promise((resolve, reject) => Object.assign(this.#settle, { closeResolve: resolve, closeReject: reject }));
@@ -106,7 +106,7 @@ export class WebSocketStream extends EventTarget {
     if (reconnect) {
       // How a stream's user learns that a connection was lost, and how
       // many of its writes may have been lost with it (possiblyLost).
-      for (const type of RECONNECT_TYPES) {
+      for (const type of loaded().reconnectEventTypes()) {
         client.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
       }
     }

@@ -6,42 +6,7 @@
 //! minute) can delay a verdict but never cause a false one: it has to ping
 //! first and then wait the timeout with the line silent. Pure logic on a
 //! clock the caller passes in.
-
-/// Heartbeat settings for a [`ReconnectingWebSocket`](crate::ReconnectingWebSocket).
-///
-/// With timers on time, a dead connection is detected at most
-/// `interval_ms + timeout_ms` (plus one tick) after the last message. Any
-/// message counts as a sign of life, the pong or not.
-///
-/// In a hidden tab, where Chrome runs timers about once a minute, pings and
-/// the verdict wait for the next timer: a dead connection is then noticed
-/// within about two timer periods, and a live one that keeps receiving
-/// messages is never declared dead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeartbeatOptions {
-    /// Send a ping this often while open (default 30 s).
-    pub interval_ms: u32,
-    /// Declare the connection dead if nothing arrives this long after a
-    /// ping (default 10 s).
-    pub timeout_ms: u32,
-    /// The text message sent as a ping (default `"ping"`).
-    pub ping: String,
-    /// The text message that answers a ping. When set, matching messages
-    /// are kept from the message listeners. Either way any message proves
-    /// the connection alive (default `None`).
-    pub pong: Option<String>,
-}
-
-impl Default for HeartbeatOptions {
-    fn default() -> Self {
-        Self {
-            interval_ms: 30_000,
-            timeout_ms: 10_000,
-            ping: "ping".into(),
-            pong: None,
-        }
-    }
-}
+use crate::options::heartbeat::HeartbeatOptions;
 
 /// What the heartbeat wants done now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

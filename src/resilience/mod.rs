@@ -13,8 +13,6 @@ pub(crate) mod heartbeat;
 pub(crate) mod network;
 pub(crate) mod outbox;
 pub(crate) mod outgoing;
-pub(crate) mod provider;
 pub(crate) mod reconnect_event;
 pub(crate) mod reconnecting;
 pub(crate) mod sent_log;
-pub(crate) mod should_reconnect;

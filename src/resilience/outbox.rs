@@ -6,47 +6,7 @@
 use std::collections::VecDeque;
 
 use crate::error::Error;
-
-/// Bounds of the outbox of a [`ReconnectingWebSocket`](crate::ReconnectingWebSocket).
-///
-/// `max_messages: 0` ([`OutboxLimits::NONE`]) turns queueing off: sends
-/// while not connected then fail with [`Error::NotOpen`], as on a plain
-/// socket.
-///
-/// ```
-/// use wasm_websocket::OutboxLimits;
-/// assert!(OutboxLimits::default().queues());
-/// assert!(!OutboxLimits::NONE.queues());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutboxLimits {
-    /// At most this many queued messages (default 1000; 0: no queue).
-    pub max_messages: usize,
-    /// At most this many queued bytes (default 4 MiB).
-    pub max_bytes: usize,
-}
-
-impl Default for OutboxLimits {
-    fn default() -> Self {
-        Self {
-            max_messages: 1000,
-            max_bytes: 4 << 20,
-        }
-    }
-}
-
-impl OutboxLimits {
-    /// No outbox: sends while not connected fail.
-    pub const NONE: Self = Self {
-        max_messages: 0,
-        max_bytes: 0,
-    };
-
-    /// Whether sends while not connected are queued.
-    pub fn queues(&self) -> bool {
-        self.max_messages > 0
-    }
-}
+use crate::options::outbox_limits::OutboxLimits;
 
 /// A bounded FIFO of items with a byte size.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! listeners after each close (and when a connection is back).
 
 use crate::resilience::backoff::GiveUpReason;
-use crate::socket::close_event::CloseEvent;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// listeners (after the close event of the connection that was lost).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,4 +43,66 @@ pub enum ReconnectEvent {
         /// The last attempt's error, as in `Reconnecting`.
         error: Option<String>,
     },
+}
+
+/// The JS classes' view of the events (full npm module only): adding an
+/// event here and where the driver fires it is all the JS side needs.
+#[cfg(feature = "js")]
+impl ReconnectEvent {
+    /// Every event's type, as the JS classes dispatch it (and name its
+    /// `on<type>` handler).
+    pub(crate) const TYPES: [&'static str; 3] = ["reconnecting", "reconnected", "gaveup"];
+
+    /// This event's type in [`TYPES`](Self::TYPES).
+    pub(crate) const fn js_type(&self) -> &'static str {
+        Self::TYPES[match self {
+            Self::Reconnecting { .. } => 0,
+            Self::Reconnected { .. } => 1,
+            Self::GaveUp { .. } => 2,
+        }]
+    }
+
+    /// The `detail` of the JS `CustomEvent`: the fields in camelCase (a
+    /// close as `code`, `reason`, `wasClean`; a give-up reason as its text).
+    pub(crate) fn js_detail(&self) -> js_sys::Object {
+        use wasm_bindgen::JsValue;
+        let detail = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &value);
+        };
+        match self {
+            Self::Reconnecting {
+                attempt,
+                delay_ms,
+                close,
+                resent,
+                possibly_lost,
+                error,
+            } => {
+                set("attempt", (*attempt).into());
+                set("delay", (*delay_ms).into());
+                set("code", close.code.into());
+                set("reason", close.reason.as_str().into());
+                set("wasClean", close.was_clean.into());
+                set("resent", (*resent).into());
+                set("possiblyLost", (*possibly_lost).into());
+                if let Some(error) = error {
+                    set("error", error.as_str().into());
+                }
+            }
+            Self::Reconnected { attempt } => set("attempt", (*attempt).into()),
+            Self::GaveUp {
+                reason,
+                close,
+                error,
+            } => {
+                if let Some(error) = error {
+                    set("error", error.as_str().into());
+                }
+                set("reason", reason.to_string().into());
+                set("code", close.code.into());
+            }
+        }
+        detail
+    }
 }

@@ -21,8 +21,8 @@ use crate::resilience::reconnect_event::ReconnectEvent;
 use crate::resilience::sent_log::SentLog;
 use crate::socket::events::{EventHub, Listener};
 use crate::socket::message::{Message, Payload};
-use crate::socket::ready_state::{BinaryType, ReadyState};
 use crate::socket::websocket::WebSocket;
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 pub(crate) use crate::resilience::driver::Phase;
 

@@ -2,7 +2,7 @@
 //! browser is called.
 
 use crate::error::Error;
-use crate::socket::close_event::{is_valid_close_code, MAX_REASON_BYTES};
+use crate::vocabulary::close_event::{is_valid_close_code, MAX_REASON_BYTES};
 
 /// Checks a `close()` call's arguments in the standard's order: the code
 /// first (`InvalidAccessError`), then the reason's UTF-8 length
@@ -36,7 +36,10 @@ pub fn validate_close(code: Option<u16>, reason: Option<&str>) -> Result<(), Err
 /// needs a code before any reason).
 pub(crate) fn close_frame(code: Option<u16>, reason: Option<&str>) -> (Option<u16>, Option<&str>) {
     match (code, reason) {
-        (None, Some(reason)) => (Some(crate::codes::NORMAL), Some(reason)),
+        (None, Some(reason)) => (
+            Some(crate::vocabulary::close_event::codes::NORMAL),
+            Some(reason),
+        ),
         other => other,
     }
 }

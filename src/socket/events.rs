@@ -7,9 +7,9 @@
 
 use std::rc::{Rc, Weak};
 
-use crate::socket::close_event::CloseEvent;
 use crate::socket::listeners::{Callback, Listeners};
 use crate::socket::message::Message;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// The four event types a socket fires, numbered as the JS face
 /// dispatches them.

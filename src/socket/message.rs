@@ -191,57 +191,31 @@ pub(crate) fn image_pixels(image: &ImageData) -> JsValue {
     js_sys::Reflect::get(image, &JsValue::from_str("data")).unwrap_or_default()
 }
 
-impl<'a> From<&'a str> for Payload<'a> {
-    fn from(text: &'a str) -> Self {
-        Self::Text(text)
-    }
+/// Borrowed data of each kind is the variant that sends it as it is.
+macro_rules! borrowed_payloads {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl<'a> From<&'a $ty> for Payload<'a> {
+            fn from(data: &'a $ty) -> Self {
+                Self::$variant(data)
+            }
+        }
+    )*};
 }
 
-impl<'a> From<&'a String> for Payload<'a> {
-    fn from(text: &'a String) -> Self {
-        Self::Text(text)
-    }
-}
-
-impl<'a> From<&'a [u8]> for Payload<'a> {
-    fn from(bytes: &'a [u8]) -> Self {
-        Self::Bytes(bytes)
-    }
+borrowed_payloads! {
+    str => Text,
+    String => Text,
+    [u8] => Bytes,
+    Vec<u8> => Bytes,
+    ArrayBuffer => ArrayBuffer,
+    Blob => Blob,
+    File => Blob,
+    ImageData => ImageData,
 }
 
 impl<'a, const N: usize> From<&'a [u8; N]> for Payload<'a> {
     fn from(bytes: &'a [u8; N]) -> Self {
         Self::Bytes(bytes)
-    }
-}
-
-impl<'a> From<&'a Vec<u8>> for Payload<'a> {
-    fn from(bytes: &'a Vec<u8>) -> Self {
-        Self::Bytes(bytes)
-    }
-}
-
-impl<'a> From<&'a ArrayBuffer> for Payload<'a> {
-    fn from(buffer: &'a ArrayBuffer) -> Self {
-        Self::ArrayBuffer(buffer)
-    }
-}
-
-impl<'a> From<&'a Blob> for Payload<'a> {
-    fn from(blob: &'a Blob) -> Self {
-        Self::Blob(blob)
-    }
-}
-
-impl<'a> From<&'a File> for Payload<'a> {
-    fn from(file: &'a File) -> Self {
-        Self::Blob(file)
-    }
-}
-
-impl<'a> From<&'a ImageData> for Payload<'a> {
-    fn from(image: &'a ImageData) -> Self {
-        Self::ImageData(image)
     }
 }
 

@@ -4,10 +4,8 @@
 
 pub(crate) mod blocked_port;
 pub(crate) mod close;
-pub(crate) mod close_event;
 pub(crate) mod events;
 pub(crate) mod listeners;
 pub(crate) mod message;
 pub(crate) mod protocols;
-pub(crate) mod ready_state;
 pub(crate) mod websocket;

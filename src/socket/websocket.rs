@@ -15,7 +15,7 @@ use crate::socket::events::EventHub;
 use crate::socket::listeners::Listeners;
 use crate::socket::message::{image_pixels, Payload};
 use crate::socket::protocols::validate_protocols;
-use crate::socket::ready_state::{BinaryType, ReadyState};
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 /// A WebSocket connection, DOM-shaped, owned by Rust.
 ///

@@ -8,8 +8,8 @@ use gloo_timers::callback::Timeout;
 use super::{now, Driver, Phase};
 use crate::resilience::backoff::{Decision, GiveUpReason};
 use crate::resilience::reconnect_event::ReconnectEvent;
-use crate::socket::close_event::CloseEvent;
 use crate::socket::websocket::WebSocket;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// A close event of our own making, for connections we abandon (connect
 /// timeout, heartbeat) whose browser event we no longer listen for.
@@ -61,7 +61,7 @@ impl Driver {
     /// with 1006, but no close event fires; `error` says why.
     pub(super) fn attempt_failed(&self, error: String) {
         let close = CloseEvent {
-            code: crate::codes::ABNORMAL,
+            code: crate::vocabulary::close_event::codes::ABNORMAL,
             reason: String::new(),
             was_clean: false,
         };

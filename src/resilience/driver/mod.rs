@@ -22,8 +22,8 @@ use crate::resilience::sent_log::SentLog;
 use crate::socket::close::validate_close;
 use crate::socket::events::{EventHub, EventKind, Listener};
 use crate::socket::listeners::Listeners;
-use crate::socket::ready_state::{BinaryType, ReadyState};
 use crate::socket::websocket::WebSocket;
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 mod after_close;
 mod connected;
@@ -252,11 +252,7 @@ impl Driver {
         }
     }
 
-    pub(in crate::resilience) fn reconnect(
-        &self,
-        code: Option<u16>,
-        reason: Option<&str>,
-    ) -> Result<(), Error> {
+    pub(crate) fn reconnect(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         validate_close(code, reason)?;
         let mut state = self.state.borrow_mut();
         match state.phase {
@@ -290,11 +286,7 @@ impl Driver {
         }
     }
 
-    pub(in crate::resilience) fn close(
-        &self,
-        code: Option<u16>,
-        reason: Option<&str>,
-    ) -> Result<(), Error> {
+    pub(crate) fn close(&self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         validate_close(code, reason)?;
         let mut state = self.state.borrow_mut();
         match state.phase {

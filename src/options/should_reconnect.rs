@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::socket::close_event::CloseEvent;
+use crate::vocabulary::close_event::CloseEvent;
 
 /// A predicate on the close event of a lost connection: `false` stops
 /// reconnecting (the socket gives up with
@@ -45,4 +45,38 @@ impl PartialEq for ShouldReconnect {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// The JS option `reconnect.shouldReconnect`: a function, or a `TypeError`.
+#[cfg(feature = "js")]
+impl ShouldReconnect {
+    pub(crate) fn from_js(
+        value: Option<wasm_bindgen::JsValue>,
+    ) -> Result<Option<Self>, wasm_bindgen::JsValue> {
+        use wasm_bindgen::JsCast;
+        let Some(f) = value else { return Ok(None) };
+        let predicate = f
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| js_sys::TypeError::new("reconnect.shouldReconnect must be a function"))?;
+        Ok(Some(from_js_function(predicate)))
+    }
+}
+
+#[cfg(feature = "js")]
+/// `shouldReconnect(closeEvent)` from JS. It gets a `CloseEvent` with the
+/// lost connection's code, reason and wasClean; a function that throws
+/// counts as "retry" (a bug in it must not end reconnecting silently).
+fn from_js_function(predicate: js_sys::Function) -> ShouldReconnect {
+    ShouldReconnect::new(move |close| {
+        let init = web_sys::CloseEventInit::new();
+        init.set_code(close.code);
+        init.set_reason(&close.reason);
+        init.set_was_clean(close.was_clean);
+        let Ok(event) = web_sys::CloseEvent::new_with_event_init_dict("close", &init) else {
+            return true;
+        };
+        predicate
+            .call1(&wasm_bindgen::JsValue::UNDEFINED, &event)
+            .map_or(true, |answer| answer.is_truthy())
+    })
 }

@@ -4,12 +4,18 @@
 //! the Rust callback face ([`ReconnectingWebSocket::with_options`](crate::ReconnectingWebSocket::with_options))
 //! and the JS classes (the same names in camelCase) all read it.
 
-use crate::resilience::backoff::ReconnectPolicy;
-use crate::resilience::heartbeat::HeartbeatOptions;
-use crate::resilience::outbox::OutboxLimits;
-use crate::resilience::provider::Provider;
-use crate::resilience::should_reconnect::ShouldReconnect;
-use crate::socket::ready_state::BinaryType;
+pub(crate) mod heartbeat;
+pub(crate) mod outbox_limits;
+pub(crate) mod provider;
+pub(crate) mod reconnect_policy;
+pub(crate) mod should_reconnect;
+
+use crate::vocabulary::ready_state::BinaryType;
+use heartbeat::HeartbeatOptions;
+use outbox_limits::OutboxLimits;
+use provider::Provider;
+use reconnect_policy::ReconnectPolicy;
+use should_reconnect::ShouldReconnect;
 
 /// The default backpressure limit: 1 MiB waiting in the browser.
 pub const DEFAULT_HIGH_WATER_MARK: u32 = 1 << 20;
@@ -161,6 +167,70 @@ pub struct ReconnectOptions {
     /// Asked for the subprotocols before every attempt, replacing
     /// [`ConnectOptions::protocols`] (default: none).
     pub protocols_provider: Option<Provider<Vec<String>>>,
+}
+
+/// The JS face's options object, read with the crate's defaults:
+/// `binaryType` (default `"blob"`, as the browser's), `highWaterMark` and
+/// `connectTimeout`, in that order. A plain `WebSocketClient` reads them
+/// with the same functions (`plainArguments`), so no rule, default or
+/// message is written in JS.
+#[cfg(feature = "js-plain")]
+impl ConnectOptions {
+    #[cfg(feature = "js")]
+    pub(crate) fn from_js(
+        protocols: Vec<String>,
+        options: &wasm_bindgen::JsValue,
+    ) -> Result<Self, wasm_bindgen::JsValue> {
+        Ok(Self {
+            protocols,
+            binary_type: Self::binary_type_from_js(options)?,
+            high_water_mark: Self::high_water_mark_from_js(options)?,
+            connect_timeout_ms: crate::from_js::ms(options, "connectTimeout")?,
+            ..Self::default()
+        })
+    }
+
+    /// `binaryType`: other values are ignored, as the browser's setter does.
+    pub(crate) fn binary_type_from_js(
+        options: &wasm_bindgen::JsValue,
+    ) -> Result<BinaryType, wasm_bindgen::JsValue> {
+        let name = crate::from_js::option(options, "binaryType")?.and_then(|v| v.as_string());
+        Ok(name
+            .as_deref()
+            .and_then(BinaryType::from_name)
+            .unwrap_or(BinaryType::Blob))
+    }
+
+    /// `highWaterMark`: a byte count, [`DEFAULT_HIGH_WATER_MARK`] when absent.
+    pub(crate) fn high_water_mark_from_js(
+        options: &wasm_bindgen::JsValue,
+    ) -> Result<u32, wasm_bindgen::JsValue> {
+        match crate::from_js::option(options, "highWaterMark")? {
+            Some(value) => crate::from_js::clamp_u32(&value),
+            None => Ok(DEFAULT_HIGH_WATER_MARK),
+        }
+    }
+}
+
+/// The JS option `reconnect` (`true` or an object): the policy's members
+/// at its top level, `heartbeat`, `outbox` and `shouldReconnect`. Each
+/// type reads its own members, beside its definition.
+#[cfg(feature = "js")]
+impl ReconnectOptions {
+    pub(crate) fn from_js(
+        reconnect: &wasm_bindgen::JsValue,
+    ) -> Result<Self, wasm_bindgen::JsValue> {
+        use crate::from_js::option;
+        Ok(Self {
+            policy: ReconnectPolicy::from_js(reconnect)?,
+            heartbeat: HeartbeatOptions::from_js(option(reconnect, "heartbeat")?)?,
+            outbox: OutboxLimits::from_js(option(reconnect, "outbox")?)?,
+            should_reconnect: ShouldReconnect::from_js(option(reconnect, "shouldReconnect")?)?,
+            // Set by the constructor when `url` or `protocols` is a function.
+            url_provider: None,
+            protocols_provider: None,
+        })
+    }
 }
 
 #[cfg(test)]
