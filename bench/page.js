@@ -97,8 +97,8 @@ async function runDom(make, url, workload, { count, size }, { asBlob = false, dr
  * WebSocketStream (ours or Chrome's), written the idiomatic way: wait for
  * `writer.ready`, read with a reader.
  */
-async function runStream(Stream, url, workload, { count, size }) {
-  const wss = new Stream(url, { protocols: ['echo-protocol'] });
+async function runStream(Stream, url, workload, { count, size }, options = {}) {
+  const wss = new Stream(url, { protocols: ['echo-protocol'], ...options });
   const { readable, writable } = await wss.opened;
   const reader = readable.getReader();
   const writer = writable.getWriter();
@@ -132,26 +132,32 @@ async function runStream(Stream, url, workload, { count, size }) {
   return { elapsedMs, latencies, peakBuffered: 0 };
 }
 
+/** What the reconnecting clients are measured with: the heartbeat on (no ping is due within a run) and the default outbox. */
+const RESILIENT = { reconnect: { heartbeat: {} } };
+
+/** A Rust driver's result as the page's clients return it. */
+const rust = (r) => ({ elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered });
+
 const CLIENTS = {
   'stream-ours': (url, w, p) => runStream(WebSocketStream, url, w, p),
+  'stream-reconnecting': (url, w, p) => runStream(WebSocketStream, url, w, p, RESILIENT),
   'stream-native': (url, w, p) => runStream(window.WebSocketStream, url, w, p),
   'raw-view': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p),
   'raw-blob': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p, { asBlob: true }),
   'js-class': (url, w, p) => runDom((u) => new WebSocketClient(u, 'echo-protocol'), url, w, p, { drain: (ws) => ws.drain() }),
-  'rust-callback': async (url, w, p) => {
-    const r = await bench_callback(url, w, p.count, p.size);
-    return { elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered };
-  },
-  'rust-async': async (url, w, p) => {
-    const r = await bench_async(url, w, p.count, p.size);
-    return { elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered };
-  },
+  'js-reconnecting': (url, w, p) =>
+    runDom((u) => new WebSocketClient(u, 'echo-protocol', RESILIENT), url, w, p, { drain: (ws) => ws.drain() }),
+  'rust-callback': async (url, w, p) => rust(await bench_callback(url, w, p.count, p.size, false)),
+  'rust-reconnecting': async (url, w, p) => rust(await bench_callback(url, w, p.count, p.size, true)),
+  'rust-async': async (url, w, p) => rust(await bench_async(url, w, p.count, p.size, false)),
+  'rust-async-reconnecting': async (url, w, p) => rust(await bench_async(url, w, p.count, p.size, true)),
 };
 
-window.run = async (client, workload, params) => {
+/** A forced collection before each measurement (Chromium exposes gc()), outside its script time. */
+window.collect = () => {
   if (typeof gc === 'function') gc();
-  return CLIENTS[client](params.url, workload, params);
 };
+window.run = (client, workload, params) => CLIENTS[client](params.url, workload, params);
 
 // Soak drivers: open/echo/close cycles per face, and sockets dropped
 // while connecting; memory is read by the driver between phases. The JS

@@ -40,13 +40,17 @@ if (ONLY) {
   WORKLOADS.splice(0, WORKLOADS.length, ...WORKLOADS.filter((w) => names.includes(w.name)));
   if (WORKLOADS.length !== names.length) throw new Error(`--only: unknown workload in ${ONLY}`);
 }
-const CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-callback', 'rust-async'];
-// Pipelined text and 1 MiB binary also through WebSocketStream: ours, and
-// Chrome's native one where the engine has it.
+// Each face plain and reconnecting (with its heartbeat and outbox on).
+const CLIENTS = [
+  'raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'rust-callback', 'rust-reconnecting', 'rust-async', 'rust-async-reconnecting',
+];
+// Pipelined text and 1 MiB binary also through WebSocketStream: ours, plain
+// and reconnecting, and Chrome's native one where the engine has it.
 const STREAM_WORKLOADS = ['pipelined', 'binary'];
-// The callback face has no backpressure of its own; the others wait on
+const STREAM_CLIENTS = ['stream-ours', 'stream-reconnecting'];
+// The callback faces have no backpressure of their own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
-const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'rust-async'];
+const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'rust-async', 'rust-async-reconnecting'];
 
 /** `list` in an order that depends only on `seed` (mulberry32, Fisher-Yates). */
 function shuffled(list, seed) {
@@ -129,13 +133,22 @@ ${bars}
 async function main() {
   await withBenchPage(async ({ server, page, errors, timer, agent }) => {
     const url = `ws://127.0.0.1:${server.port}/echo`;
+    // Chromium reports the renderer's script time (JS and wasm) over the
+    // DevTools protocol; the other engines have no such counter here.
+    const cdp = ENGINE === 'chromium' ? await page.context().newCDPSession(page) : null;
+    await cdp?.send('Performance.enable');
+    const scriptMs = async () => {
+      if (!cdp) return 0;
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+    };
     const nativeStream = await page.evaluate(() => typeof WebSocketStream === 'function');
     const results = {}; // workload -> client -> [{ round, figure, m }]
     const rounds = SMOKE ? ROUNDS : ROUNDS + 1; // round 0 warms up
     for (let round = 0; round < rounds; round++) {
       for (const workload of WORKLOADS) {
         let list = workload.clients === 'all' ? CLIENTS : BACKPRESSURE_CLIENTS;
-        if (STREAM_WORKLOADS.includes(workload.name)) list = [...list, 'stream-ours', ...(nativeStream ? ['stream-native'] : [])];
+        if (STREAM_WORKLOADS.includes(workload.name)) list = [...list, ...STREAM_CLIENTS, ...(nativeStream ? ['stream-native'] : [])];
         // Speed drifts with the machine over the seconds a round takes
         // (identical raw clients differed by up to 25% in latency and 15%
         // in pipelined throughput between rounds), so each client's
@@ -150,9 +163,13 @@ async function main() {
           const count = Math.floor(workload.count / blocks) + (block < workload.count % blocks ? 1 : 0);
           const order = blocks > 1 ? shuffled(list, round * 1000 + block) : list.map((_, i) => list[(i + round) % list.length]);
           for (const client of order) {
+            await page.evaluate(() => window.collect());
+            const before = await scriptMs();
             const m = await page.evaluate(([c, w, p]) => window.run(c, w, p), [client, workload.name, { url, count, size: workload.size }]);
-            const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0 });
+            const script = (await scriptMs()) - before;
+            const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0, scriptMs: 0 });
             sum.elapsedMs += m.elapsedMs;
+            sum.scriptMs += script;
             sum.latencies.push(...m.latencies);
             sum.peakBuffered = Math.max(sum.peakBuffered, m.peakBuffered);
           }
@@ -181,6 +198,12 @@ async function main() {
           return x.figure / base;
         });
         const entry = { client, median: median(runs.map((x) => x.figure)), ratio: median(ratios), ratios };
+        if (cdp) {
+          // Renderer script time per message, and its per-round ratio to raw's (lower is better).
+          const scriptOf = (name, r) => byClient[name].find((x) => x.round === r)?.m.scriptMs;
+          entry.scriptUsPerMessage = median(runs.map((x) => (x.m.scriptMs * 1000) / workload.count));
+          entry.scriptRatio = median(runs.map((x) => x.m.scriptMs / scriptOf('raw-view', x.round)));
+        }
         if (workload.name === 'rtt') {
           const lat = runs.map((x) => x.m.latencies);
           entry.medianLatencyMs = median(lat.map((l) => median(l)));
@@ -230,7 +253,8 @@ function print(report) {
       let extra = '';
       if (c.medianLatencyMs !== undefined) extra = `  median ${c.medianLatencyMs.toFixed(3)} ms, p99 ${c.p99LatencyMs.toFixed(3)} ms`;
       if (c.peakBuffered !== undefined) extra = `  peak bufferedAmount ${c.peakBuffered}`;
-      lines.push(`  ${c.client.padEnd(14)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${extra}`);
+      const script = c.scriptRatio === undefined ? '' : `  script ${c.scriptUsPerMessage.toFixed(2)} µs/msg, ${c.scriptRatio.toFixed(2)}× raw`;
+      lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}`);
     }
     const s = w.streamOursToNative;
     if (s) lines.push(`  our WebSocketStream to Chrome's: ${s.ratio.toFixed(3)} (median of per-round ratios; ahead or level in ${s.ahead} of ${s.ratios.length} rounds)`);

@@ -37,14 +37,16 @@ while [ $# -gt 0 ]; do
   shift
 done
 rm -rf "$out"
-wasm-pack build --release --target "$target" --out-dir "$out" -- --features js,small-allocator
+# Both modules without the panic hook (default feature `panic-hook`, about
+# 1.1 KB gzipped): they run only our code (a JS listener, provider or
+# shouldReconnect that throws is caught, never a panic), so a panic would
+# be a bug of ours, reported as `unreachable`. Rust users keep the hook.
+wasm-pack build --release --target "$target" --out-dir "$out" -- --no-default-features --features js,small-allocator
 node scripts/short-import-names.mjs "$out"
 # The plain module, built aside (wasm-pack rewrites its out dir's
 # package.json), then moved next to the full one.
 aside="target/plain-module-$target"
 rm -rf "$aside"
-# Without the panic hook (default feature `panic-hook`, about 1.1 KB
-# gzipped): this module runs only stateless checks, never a user's code.
 wasm-pack build --release --target "$target" --out-dir "$aside" --out-name wasm_websocket_plain -- --no-default-features --features js-plain,small-allocator
 node scripts/short-import-names.mjs "$aside"
 for file in "$aside"/wasm_websocket_plain*; do mv "$file" "$out/"; done

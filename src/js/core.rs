@@ -283,9 +283,7 @@ fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
 /// The reconnect events' types (`reconnecting`, `reconnected`, `gaveup`),
 /// for the JS classes' handler attributes and listener bookkeeping.
 #[wasm_bindgen(js_name = reconnectEventTypes, skip_typescript)]
-pub fn reconnect_event_types() -> Vec<JsValue> {
-    ReconnectEvent::TYPES
-        .iter()
-        .map(|t| JsValue::from_str(t))
-        .collect()
+pub fn reconnect_event_types() -> js_sys::Array {
+    let [a, b, c] = ReconnectEvent::TYPES;
+    js_sys::Array::of3(&a.into(), &b.into(), &c.into())
 }

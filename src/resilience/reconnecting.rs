@@ -108,6 +108,7 @@ impl ReconnectingWebSocket {
                 sent: SentLog::default(),
                 jitter: Jitter::seeded(seed),
                 heartbeat: None,
+                heard: false,
                 heartbeat_timer: None,
                 connect_timer: None,
                 retry_timer: None,
@@ -115,6 +116,11 @@ impl ReconnectingWebSocket {
                 restart: false,
                 generation: 0,
             }),
+            pong: options
+                .heartbeat
+                .as_ref()
+                .and_then(|h| h.pong.as_deref())
+                .map(wasm_bindgen::JsValue::from_str),
             options,
             me: me.clone(),
         });

@@ -12,7 +12,8 @@ use signal::Signal;
 use wasm_bindgen::prelude::*;
 
 use wasm_websocket::{
-    BinaryType, ConnectOptions, Connection, Error, Message, ReadyState, WebSocket,
+    BinaryType, CloseEvent, ConnectOptions, Connection, Error, HeartbeatOptions, Message, Payload,
+    ReadyState, ReconnectOptions, ReconnectingWebSocket, WebSocket,
 };
 
 #[wasm_bindgen]
@@ -108,31 +109,97 @@ mod signal {
     }
 }
 
+/// The callback API both callback faces share (`WebSocket` and
+/// `ReconnectingWebSocket` have the same methods), so one driver runs both.
+trait CallbackFace {
+    fn binary_type(&self, binary_type: BinaryType);
+    fn on_open(&self, callback: impl FnMut() + 'static);
+    fn on_message(&self, callback: impl FnMut(Message) + 'static);
+    fn on_close(&self, callback: impl FnMut(CloseEvent) + 'static);
+    fn send_data<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error>;
+    fn close_now(&self) -> Result<(), Error>;
+}
+
+macro_rules! callback_face {
+    ($($face:ty),*) => {$(
+        impl CallbackFace for $face {
+            fn binary_type(&self, binary_type: BinaryType) {
+                self.set_binary_type(binary_type)
+            }
+            fn on_open(&self, callback: impl FnMut() + 'static) {
+                self.set_onopen(callback)
+            }
+            fn on_message(&self, callback: impl FnMut(Message) + 'static) {
+                self.set_onmessage(callback)
+            }
+            fn on_close(&self, callback: impl FnMut(CloseEvent) + 'static) {
+                self.set_onclose(callback)
+            }
+            fn send_data<'a>(&self, data: impl Into<Payload<'a>>) -> Result<(), Error> {
+                self.send(data)
+            }
+            fn close_now(&self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )*};
+}
+callback_face!(WebSocket, ReconnectingWebSocket);
+
 /// Runs `workload` ("pipelined", "rtt", "binary") through the callback
-/// face: `count` messages of `size` bytes.
+/// face: `count` messages of `size` bytes. With `reconnect`, through a
+/// `ReconnectingWebSocket` with its heartbeat and outbox on.
 #[wasm_bindgen]
 pub async fn bench_callback(
     url: String,
     workload: String,
     count: u32,
     size: u32,
+    reconnect: bool,
+) -> Result<JsValue, JsValue> {
+    if reconnect {
+        let options = ConnectOptions::default()
+            .protocols(&["echo-protocol"])
+            .reconnect(resilient());
+        let ws = ReconnectingWebSocket::with_options(&url, options)?;
+        run_callback(Rc::new(ws), workload, count, size).await
+    } else {
+        let ws = WebSocket::with_protocols(&url, &["echo-protocol"])?;
+        run_callback(Rc::new(ws), workload, count, size).await
+    }
+}
+
+/// The resilience the reconnecting clients are measured with: the default
+/// policy and outbox, and a heartbeat (its timer runs; a ping is due only
+/// after 30 s of silence, which no workload has).
+fn resilient() -> ReconnectOptions {
+    ReconnectOptions {
+        heartbeat: Some(HeartbeatOptions::default()),
+        ..Default::default()
+    }
+}
+
+async fn run_callback<F: CallbackFace + 'static>(
+    ws: Rc<F>,
+    workload: String,
+    count: u32,
+    size: u32,
 ) -> Result<JsValue, JsValue> {
     let size = size as usize;
     let binary = workload == "binary";
-    let ws = Rc::new(WebSocket::with_protocols(&url, &["echo-protocol"])?);
-    ws.set_binary_type(BinaryType::ArrayBuffer);
+    ws.binary_type(BinaryType::ArrayBuffer);
     let opened = Signal::default();
     let o = opened.clone();
-    ws.set_onopen(move || o.fire(Ok(())));
+    ws.on_open(move || o.fire(Ok(())));
     let failed = opened.clone();
-    ws.set_onclose(move |e| failed.fire(Err(format!("closed: {e}"))));
+    ws.on_close(move |e| failed.fire(Err(format!("closed: {e}"))));
     opened.clone().await.map_err(|e| JsValue::from_str(&e))?;
 
     // Prime: one untimed round trip.
     let primed = Signal::default();
     let p = primed.clone();
-    ws.set_onmessage(move |_| p.fire(Ok(())));
-    ws.send("prime")?;
+    ws.on_message(move |_| p.fire(Ok(())));
+    ws.send_data("prime")?;
     primed.await.map_err(|e| JsValue::from_str(&e))?;
 
     let done = Signal::default();
@@ -148,7 +215,7 @@ pub async fn bench_callback(
             sent_at.clone(),
         );
         let sequential = workload != "pipelined";
-        ws.set_onmessage(move |message| {
+        ws.on_message(move |message| {
             let i = *received.borrow();
             if let Err(e) = check(&message, i, size, binary) {
                 done.fire(Err(e));
@@ -164,9 +231,9 @@ pub async fn bench_callback(
                 if let Some(ws) = weak.upgrade() {
                     *sent_at.borrow_mut() = now();
                     let sent = if binary {
-                        ws.send(&payload(i + 1, size))
+                        ws.send_data(&payload(i + 1, size))
                     } else {
-                        ws.send(&text(i + 1, size))
+                        ws.send_data(&text(i + 1, size))
                     };
                     if let Err(e) = sent {
                         done.fire(Err(e.to_string()));
@@ -178,31 +245,32 @@ pub async fn bench_callback(
     let start = now();
     if workload == "pipelined" {
         for i in 0..count {
-            ws.send(&text(i, size))?;
+            ws.send_data(&text(i, size))?;
         }
     } else {
         *sent_at.borrow_mut() = now();
         if binary {
-            ws.send(&payload(0, size))?;
+            ws.send_data(&payload(0, size))?;
         } else {
-            ws.send(&text(0, size))?;
+            ws.send_data(&text(0, size))?;
         }
     }
     done.await.map_err(|e| JsValue::from_str(&e))?;
     let elapsed = now() - start;
-    ws.close()?;
+    ws.close_now()?;
     let latencies = latencies.borrow();
     Ok(result(elapsed, &latencies, 0))
 }
 
 /// Runs `workload` ("pipelined", "rtt", "binary", "backpressure") through
-/// the async face.
+/// the async face (with `reconnect`, as `bench_callback` says).
 #[wasm_bindgen]
 pub async fn bench_async(
     url: String,
     workload: String,
     count: u32,
     size: u32,
+    reconnect: bool,
 ) -> Result<JsValue, JsValue> {
     use futures_core::Stream;
     use futures_sink::Sink;
@@ -226,7 +294,10 @@ pub async fn bench_async(
 
     let size = size as usize;
     let binary = workload == "binary" || workload == "backpressure";
-    let options = ConnectOptions::default().protocols(&["echo-protocol"]);
+    let mut options = ConnectOptions::default().protocols(&["echo-protocol"]);
+    if reconnect {
+        options = options.reconnect(resilient());
+    }
     let (mut writer, mut reader) = Connection::connect_with(&url, options).await?.split();
     send(&mut writer, Message::Text("prime".into())).await?;
     next(&mut reader).await?;

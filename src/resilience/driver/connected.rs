@@ -17,6 +17,7 @@ impl Driver {
             state.connect_timer = None;
             if let Some(options) = &self.options.heartbeat {
                 let beat = Heartbeat::start(options.clone(), now());
+                state.heard = false;
                 let me = self.me.clone();
                 state.heartbeat_timer = Some(Interval::new(beat.tick_ms(), move || {
                     if let Some(driver) = me.upgrade() {
@@ -65,9 +66,14 @@ impl Driver {
             if drained {
                 state.sent.clear();
             }
-            match &mut state.heartbeat {
-                Some(beat) => beat.on_message(event.data().as_string().as_deref(), now()),
-                None => false,
+            if state.heartbeat.is_some() {
+                // A sign of life, timed by the next tick: a message costs
+                // no clock read, and its data is read only to compare it
+                // with a pong (as JS strings).
+                state.heard = true;
+                self.pong.as_ref().is_some_and(|pong| event.data() == *pong)
+            } else {
+                false
             }
         };
         if !swallow {
@@ -78,8 +84,18 @@ impl Driver {
     pub(super) fn on_heartbeat_tick(&self) {
         let beat = {
             let mut state = self.state.borrow_mut();
+            let heard = std::mem::take(&mut state.heard);
             let beat = match &mut state.heartbeat {
-                Some(heartbeat) => heartbeat.tick(now()),
+                Some(heartbeat) => {
+                    let now = now();
+                    // Messages since the last tick count as arriving now:
+                    // at most one tick late, which can delay a ping or a
+                    // verdict but never declare a live connection dead.
+                    if heard {
+                        heartbeat.on_message(None, now);
+                    }
+                    heartbeat.tick(now)
+                }
                 None => Beat::Nothing,
             };
             if beat == Beat::SendPing {

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::{Interval, Timeout};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::Error;
 use crate::options::ReconnectOptions;
@@ -37,6 +37,9 @@ pub(crate) struct Driver {
     pub(in crate::resilience) reconnect: Rc<Listeners<ReconnectEvent>>,
     pub(in crate::resilience) state: RefCell<State>,
     pub(in crate::resilience) me: Weak<Driver>,
+    /// The heartbeat's pong as a JS string, made once: each message is
+    /// compared with it in JS, never copied into wasm.
+    pub(in crate::resilience) pong: Option<JsValue>,
 }
 
 /// Where a connection is in its life: the driver's state, and the
@@ -68,6 +71,9 @@ pub(crate) struct State {
     pub(in crate::resilience) sent: SentLog<Outgoing>,
     pub(in crate::resilience) jitter: Jitter,
     pub(in crate::resilience) heartbeat: Option<Heartbeat>,
+    /// A message arrived since the heartbeat's last tick: the tick times
+    /// it, so no message reads the clock.
+    pub(in crate::resilience) heard: bool,
     pub(in crate::resilience) heartbeat_timer: Option<Interval>,
     pub(in crate::resilience) connect_timer: Option<Timeout>,
     pub(in crate::resilience) retry_timer: Option<Timeout>,
