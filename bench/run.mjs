@@ -133,14 +133,18 @@ ${bars}
 async function main() {
   await withBenchPage(async ({ server, page, errors, timer, agent }) => {
     const url = `ws://127.0.0.1:${server.port}/echo`;
-    // Chromium reports the renderer's script time (JS and wasm) over the
-    // DevTools protocol; the other engines have no such counter here.
+    // Chromium reports the renderer's time over the DevTools protocol:
+    // script time (JS and wasm run from tasks; promise jobs are not
+    // counted, so Chrome's own stream shows none) and the main thread's CPU
+    // time (everything, promise jobs included). The other engines have no
+    // such counters here.
     const cdp = ENGINE === 'chromium' ? await page.context().newCDPSession(page) : null;
     await cdp?.send('Performance.enable');
-    const scriptMs = async () => {
-      if (!cdp) return 0;
+    const rendererMs = async () => {
+      if (!cdp) return { script: 0, thread: 0 };
       const { metrics } = await cdp.send('Performance.getMetrics');
-      return metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+      const value = (name) => metrics.find((m) => m.name === name).value * 1000;
+      return { script: value('ScriptDuration'), thread: value('ThreadTime') };
     };
     const nativeStream = await page.evaluate(() => typeof WebSocketStream === 'function');
     const results = {}; // workload -> client -> [{ round, figure, m }]
@@ -164,12 +168,13 @@ async function main() {
           const order = blocks > 1 ? shuffled(list, round * 1000 + block) : list.map((_, i) => list[(i + round) % list.length]);
           for (const client of order) {
             await page.evaluate(() => window.collect());
-            const before = await scriptMs();
+            const before = await rendererMs();
             const m = await page.evaluate(([c, w, p]) => window.run(c, w, p), [client, workload.name, { url, count, size: workload.size }]);
-            const script = (await scriptMs()) - before;
-            const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0, scriptMs: 0 });
+            const after = await rendererMs();
+            const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0, scriptMs: 0, threadMs: 0 });
             sum.elapsedMs += m.elapsedMs;
-            sum.scriptMs += script;
+            sum.scriptMs += after.script - before.script;
+            sum.threadMs += after.thread - before.thread;
             sum.latencies.push(...m.latencies);
             sum.peakBuffered = Math.max(sum.peakBuffered, m.peakBuffered);
           }
@@ -199,10 +204,12 @@ async function main() {
         });
         const entry = { client, median: median(runs.map((x) => x.figure)), ratio: median(ratios), ratios };
         if (cdp) {
-          // Renderer script time per message, and its per-round ratio to raw's (lower is better).
-          const scriptOf = (name, r) => byClient[name].find((x) => x.round === r)?.m.scriptMs;
-          entry.scriptUsPerMessage = median(runs.map((x) => (x.m.scriptMs * 1000) / workload.count));
-          entry.scriptRatio = median(runs.map((x) => x.m.scriptMs / scriptOf('raw-view', x.round)));
+          // Renderer time per message, and its per-round ratio to raw's (lower is better).
+          for (const kind of ['script', 'thread']) {
+            const of = (name, r) => byClient[name].find((x) => x.round === r)?.m[`${kind}Ms`];
+            entry[`${kind}UsPerMessage`] = median(runs.map((x) => (x.m[`${kind}Ms`] * 1000) / workload.count));
+            entry[`${kind}Ratio`] = median(runs.map((x) => x.m[`${kind}Ms`] / of('raw-view', x.round)));
+          }
         }
         if (workload.name === 'rtt') {
           const lat = runs.map((x) => x.m.latencies);
@@ -253,7 +260,10 @@ function print(report) {
       let extra = '';
       if (c.medianLatencyMs !== undefined) extra = `  median ${c.medianLatencyMs.toFixed(3)} ms, p99 ${c.p99LatencyMs.toFixed(3)} ms`;
       if (c.peakBuffered !== undefined) extra = `  peak bufferedAmount ${c.peakBuffered}`;
-      const script = c.scriptRatio === undefined ? '' : `  script ${c.scriptUsPerMessage.toFixed(2)} µs/msg, ${c.scriptRatio.toFixed(2)}× raw`;
+      const script =
+        c.scriptRatio === undefined
+          ? ''
+          : `  script ${c.scriptUsPerMessage.toFixed(2)} µs/msg ${c.scriptRatio.toFixed(2)}×, main thread ${c.threadUsPerMessage.toFixed(2)} µs/msg ${c.threadRatio.toFixed(2)}×`;
       lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}`);
     }
     const s = w.streamOursToNative;

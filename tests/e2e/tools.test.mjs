@@ -19,14 +19,23 @@ test('bench harness smoke run: every client and workload measured, echoes checke
   assert.deepEqual(report.workloads.map((w) => w.name), ['pipelined', 'rtt', 'binary', 'backpressure']);
   for (const w of report.workloads) {
     const clients = w.clients.map((c) => c.client).sort();
-    const base = w.name === 'backpressure' ? ['js-class', 'raw-blob', 'raw-view', 'rust-async'] : ['js-class', 'raw-blob', 'raw-view', 'rust-async', 'rust-callback'];
+    // Each face plain and reconnecting.
+    const base =
+      w.name === 'backpressure'
+        ? ['js-class', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting']
+        : ['js-class', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting', 'rust-callback', 'rust-reconnecting'];
     // Chromium has a native WebSocketStream to compare ours with.
-    const expected = ['pipelined', 'binary'].includes(w.name) ? [...base, 'stream-native', 'stream-ours'].sort() : base;
+    const expected = ['pipelined', 'binary'].includes(w.name) ? [...base, 'stream-native', 'stream-ours', 'stream-reconnecting'].sort() : base;
     assert.deepEqual(clients, expected, w.name);
     for (const c of w.clients) {
       assert.ok(Number.isFinite(c.median) && c.median > 0, `${w.name}/${c.client}: ${c.median}`);
       assert.ok(Number.isFinite(c.ratio) && c.ratio > 0, `${w.name}/${c.client} ratio`);
+      // Chromium's renderer time: every client runs script and uses the main thread.
+      assert.ok(c.threadUsPerMessage > 0 && Number.isFinite(c.threadRatio), `${w.name}/${c.client} main-thread time`);
+      assert.ok(c.scriptUsPerMessage >= 0 && Number.isFinite(c.scriptRatio), `${w.name}/${c.client} script time`);
     }
+    const raw = w.clients.find((c) => c.client === 'raw-view');
+    assert.equal(raw.threadRatio, 1, 'raw is the unit');
   }
   // The page is cross-origin isolated, so latencies are read in 5 µs steps.
   assert.ok(report.timerResolutionMs > 0 && report.timerResolutionMs <= 0.005, `performance.now() step ${report.timerResolutionMs} ms`);
