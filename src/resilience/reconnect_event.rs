@@ -51,15 +51,16 @@ pub enum ReconnectEvent {
 impl ReconnectEvent {
     /// Every event's type, as the JS classes dispatch it (and name its
     /// `on<type>` handler).
+    /// (A test checks that it lists each variant's `js_type`.)
     pub(crate) const TYPES: [&'static str; 3] = ["reconnecting", "reconnected", "gaveup"];
 
-    /// This event's type in [`TYPES`](Self::TYPES).
+    /// This event's type, one of [`TYPES`](Self::TYPES).
     pub(crate) const fn js_type(&self) -> &'static str {
-        Self::TYPES[match self {
-            Self::Reconnecting { .. } => 0,
-            Self::Reconnected { .. } => 1,
-            Self::GaveUp { .. } => 2,
-        }]
+        match self {
+            Self::Reconnecting { .. } => "reconnecting",
+            Self::Reconnected { .. } => "reconnected",
+            Self::GaveUp { .. } => "gaveup",
+        }
     }
 
     /// The `detail` of the JS `CustomEvent`: the fields in camelCase (a
@@ -104,5 +105,42 @@ impl ReconnectEvent {
             }
         }
         detail
+    }
+}
+
+#[cfg(all(test, feature = "js"))]
+mod tests {
+    use super::*;
+    use crate::vocabulary::close_event::CloseEvent;
+
+    #[test]
+    fn every_variant_has_its_own_type_in_the_list() {
+        let close = CloseEvent {
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        };
+        let events = [
+            ReconnectEvent::Reconnecting {
+                attempt: 1,
+                delay_ms: 500,
+                close: close.clone(),
+                resent: 0,
+                possibly_lost: 0,
+                error: None,
+            },
+            ReconnectEvent::Reconnected { attempt: 1 },
+            ReconnectEvent::GaveUp {
+                reason: GiveUpReason::NoRetryCode(1008),
+                close,
+                error: None,
+            },
+        ];
+        let types: Vec<&str> = events.iter().map(ReconnectEvent::js_type).collect();
+        assert_eq!(
+            types,
+            ReconnectEvent::TYPES,
+            "one type per variant, each listed once"
+        );
     }
 }
