@@ -36,10 +36,10 @@ export function sendAfterClose(value) {
 export function plainArguments(url, protocols, options) {
   const wasm = loaded();
   // A function needs `reconnect`: the crate's TypeError, before any conversion.
-  if (typeof url === 'function' || typeof protocols === 'function') wasm.plainOptions(true, options);
+  if (typeof url === 'function' || typeof protocols === 'function') throw wasm.functionsNeedReconnect();
   const given = String(url);
   const list = protocolList(protocols);
-  const [binaryType, highWaterMark, connectTimeout, pollMs] = wasm.plainOptions(false, options);
+  const [binaryType, highWaterMark, connectTimeout, pollMs] = wasm.plainOptions(options);
   // Only objects have options (a function is ignored, as the core ignores it).
   const after = typeof options === 'object' && options !== null ? options.sendAfterClose : undefined;
   return { sendAfterClose: sendAfterClose(after), given, protocols: list, binaryType, highWaterMark, connectTimeout, pollMs };

@@ -27,14 +27,9 @@ pub fn connect_target(url: &str, protocols: Vec<String>) -> Result<String, JsVal
 
 /// A plain client's options, read by the functions (rules, defaults and
 /// messages) a reconnecting client's core reads them with: `[binaryType,
-/// highWaterMark, connectTimeout (undefined: none), pollMs]`. First, as the
-/// core's constructor does, throws the `TypeError` of a `url` or
-/// `protocols` function (`functions`), which needs `reconnect`.
+/// highWaterMark, connectTimeout (undefined: none), pollMs]`.
 #[wasm_bindgen(js_name = plainOptions, skip_typescript)]
-pub fn plain_options(functions: bool, options: &JsValue) -> Result<js_sys::Array, JsValue> {
-    if functions {
-        return Err(functions_need_reconnect());
-    }
+pub fn plain_options(options: &JsValue) -> Result<js_sys::Array, JsValue> {
     let binary_type = ConnectOptions::binary_type_from_js(options)?;
     let high_water_mark = ConnectOptions::high_water_mark_from_js(options)?;
     // 0 means none, as `effective_connect_timeout_ms` says.
@@ -49,8 +44,10 @@ pub fn plain_options(functions: bool, options: &JsValue) -> Result<js_sys::Array
     ))
 }
 
-/// The error of a `url` or `protocols` function without `reconnect`.
-pub(super) fn functions_need_reconnect() -> JsValue {
+/// The error of a `url` or `protocols` function without `reconnect`: the
+/// core's constructor throws it, and a plain client's (arguments.js).
+#[wasm_bindgen(js_name = functionsNeedReconnect, skip_typescript)]
+pub fn functions_need_reconnect() -> JsValue {
     js_sys::TypeError::new("a URL or protocols function needs the reconnect option").into()
 }
 

@@ -17,9 +17,9 @@ use wasm_bindgen::JsCast;
 use super::checks::functions_need_reconnect;
 use super::{close_arguments, drain, provider};
 use crate::bindings::{to_usv_string, SocketStrings};
-use crate::from_js::{clamp_u32, option, protocol_list};
+use crate::from_js::{clamp_u32, protocol_list};
 use crate::lifecycle::{CloseOutcome, Lifecycle};
-use crate::options::{ConnectOptions, ReconnectOptions};
+use crate::options::ConnectOptions;
 use crate::resilience::reconnect_event::ReconnectEvent;
 use crate::resilience::reconnecting::ReconnectingWebSocket;
 use crate::socket::events::{EventKind, Listener};
@@ -93,14 +93,7 @@ impl WebSocketClientCore {
             Some(_) => Vec::new(),
             None => protocol_list(protocols)?,
         };
-        let given = options;
-        let mut options = ConnectOptions::from_js(static_protocols, given)?;
-        options.reconnect = match option(given, "reconnect")? {
-            Some(reconnect) if reconnect.is_truthy() => {
-                Some(ReconnectOptions::from_js(&reconnect)?)
-            }
-            _ => None,
-        };
+        let mut options = ConnectOptions::from_js(static_protocols, options)?;
         if url_provider.is_some() || protocols_provider.is_some() {
             let Some(reconnect) = options.reconnect.as_mut() else {
                 return Err(functions_need_reconnect());

@@ -58,6 +58,9 @@ const listen = (target, type, listener) => EVENT_TARGET.addEventListener.call(ta
 const unlisten = (target, type, listener) => EVENT_TARGET.removeEventListener.call(target, type, listener, OURS_FIRST);
 const dispatch = (target, event) => EVENT_TARGET.dispatchEvent.call(target, event);
 
+/** The close event of a connection failed here (1006, as the browser reports one). */
+const abnormalClose = () => new CloseEvent('close', { code: 1006, wasClean: false });
+
 export class PlainSocket {
   /** The client, which is the browser's socket. */
   #client;
@@ -149,7 +152,7 @@ export class PlainSocket {
     setTimeout(() => {
       unlisten(client, 'close', onClose);
       if (closed || this.#freed || this.#failedClose || NATIVE.readyState.call(client) !== CLOSED) return;
-      this.#failedClose = new CloseEvent('close', { code: 1006, wasClean: false });
+      this.#failedClose = abnormalClose();
       dispatch(client, this.#failedClose);
     }, 0);
   };
@@ -157,7 +160,7 @@ export class PlainSocket {
   /** Fails the connection as the standard does; see #onOpen. */
   #fail() {
     const client = this.#client;
-    this.#failedClose = new CloseEvent('close', { code: 1006, wasClean: false });
+    this.#failedClose = abnormalClose();
     NATIVE.close.call(client);
     dispatch(client, new Event('error'));
     dispatch(client, this.#failedClose);

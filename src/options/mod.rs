@@ -170,10 +170,10 @@ pub struct ReconnectOptions {
 }
 
 /// The JS face's options object, read with the crate's defaults:
-/// `binaryType` (default `"blob"`, as the browser's), `highWaterMark` and
-/// `connectTimeout`, in that order. A plain `WebSocketClient` reads them
-/// with the same functions (`plainArguments`), so no rule, default or
-/// message is written in JS.
+/// `binaryType` (default `"blob"`, as the browser's), `highWaterMark`,
+/// `connectTimeout` and `reconnect`, in that order. A plain
+/// `WebSocketClient` reads the first three with the same functions
+/// (`plainOptions`), so no rule, default or message is written in JS.
 #[cfg(feature = "js-plain")]
 impl ConnectOptions {
     #[cfg(feature = "js")]
@@ -186,6 +186,12 @@ impl ConnectOptions {
             binary_type: Self::binary_type_from_js(options)?,
             high_water_mark: Self::high_water_mark_from_js(options)?,
             connect_timeout_ms: crate::from_js::ms(options, "connectTimeout")?,
+            reconnect: match crate::from_js::option(options, "reconnect")? {
+                Some(reconnect) if reconnect.is_truthy() => {
+                    Some(ReconnectOptions::from_js(&reconnect)?)
+                }
+                _ => None,
+            },
             ..Self::default()
         })
     }
