@@ -55,6 +55,8 @@
 mod allocator;
 mod bindings;
 mod connection;
+#[cfg(feature = "delivery")]
+mod delivery;
 mod error;
 #[cfg(feature = "js-plain")]
 mod from_js;
@@ -68,10 +70,14 @@ mod socket;
 mod vocabulary;
 
 pub use connection::{Connection, ConnectionReader, ConnectionWriter};
+#[cfg(feature = "delivery")]
+pub use delivery::{DeliveryStatus, SessionLostReason};
 pub use error::{Error, ProtocolProblem};
 pub use init::init;
 #[cfg(feature = "js")]
 pub use js::WebSocketClientCore;
+#[cfg(feature = "delivery")]
+pub use options::delivery::DeliveryOptions;
 pub use options::heartbeat::HeartbeatOptions;
 pub use options::outbox_limits::OutboxLimits;
 pub use options::provider::{Provider, ProviderFuture};

@@ -69,11 +69,11 @@ impl Lifecycle {
     /// Connects as `options` say: plain, or reconnecting with
     /// `options.reconnect`.
     pub(crate) fn connect(url: &str, options: &ConnectOptions) -> Result<Rc<Self>, Error> {
-        let endpoint = match options.reconnect {
-            Some(_) => {
+        let endpoint = match options.reconnects() {
+            true => {
                 Endpoint::Reconnecting(ReconnectingWebSocket::with_options(url, options.clone())?)
             }
-            None => {
+            false => {
                 let socket = WebSocket::with_protocols(url, &options.protocols)?;
                 socket.set_binary_type(options.binary_type);
                 Endpoint::Plain(socket)

@@ -277,6 +277,8 @@ fn set_binary_type(socket: &Lifecycle, value: &JsValue) {
 /// for the JS classes' handler attributes and listener bookkeeping.
 #[wasm_bindgen(js_name = reconnectEventTypes, skip_typescript)]
 pub fn reconnect_event_types() -> js_sys::Array {
-    let [a, b, c] = ReconnectEvent::TYPES;
-    js_sys::Array::of3(&a.into(), &b.into(), &c.into())
+    ReconnectEvent::TYPES
+        .iter()
+        .map(|name| JsValue::from_str(name))
+        .collect()
 }

@@ -4,6 +4,8 @@
 //! the Rust callback face ([`ReconnectingWebSocket::with_options`](crate::ReconnectingWebSocket::with_options))
 //! and the JS classes (the same names in camelCase) all read it.
 
+#[cfg(feature = "delivery")]
+pub(crate) mod delivery;
 pub(crate) mod heartbeat;
 pub(crate) mod outbox_limits;
 pub(crate) mod provider;
@@ -68,6 +70,11 @@ pub struct ConnectOptions {
     pub backpressure_poll_ms: u32,
     /// Reconnect when the connection is lost (default: `None`, never).
     pub reconnect: Option<ReconnectOptions>,
+    /// End-to-end delivery with a server that speaks the protocol
+    /// (docs/delivery.md; default `None`). Implies `reconnect` (its
+    /// defaults when `None`). Feature `delivery`.
+    #[cfg(feature = "delivery")]
+    pub delivery: Option<delivery::DeliveryOptions>,
 }
 
 impl Default for ConnectOptions {
@@ -79,6 +86,8 @@ impl Default for ConnectOptions {
             high_water_mark: DEFAULT_HIGH_WATER_MARK,
             backpressure_poll_ms: DEFAULT_BACKPRESSURE_POLL_MS,
             reconnect: None,
+            #[cfg(feature = "delivery")]
+            delivery: None,
         }
     }
 }
@@ -121,6 +130,23 @@ impl ConnectOptions {
         self
     }
 
+    /// Turns end-to-end delivery on (and reconnection, if not set).
+    #[cfg(feature = "delivery")]
+    pub fn delivery(mut self, options: delivery::DeliveryOptions) -> Self {
+        self.delivery = Some(options);
+        self
+    }
+
+    /// Whether the connection reconnects: `reconnect` set, or delivery,
+    /// which needs it.
+    pub(crate) fn reconnects(&self) -> bool {
+        #[cfg(feature = "delivery")]
+        if self.delivery.is_some() {
+            return true;
+        }
+        self.reconnect.is_some()
+    }
+
     /// The poll interval that applies: at least 1 ms.
     pub(crate) fn effective_backpressure_poll_ms(&self) -> u32 {
         self.backpressure_poll_ms.max(1)
@@ -129,11 +155,11 @@ impl ConnectOptions {
     /// The connect timeout that applies: with `reconnect`, `None` means
     /// [`DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS`]; 0 means none.
     pub(crate) fn effective_connect_timeout_ms(&self) -> Option<u32> {
-        match (self.connect_timeout_ms, &self.reconnect) {
-            (Some(0), _) => None,
-            (Some(ms), _) => Some(ms),
-            (None, Some(_)) => Some(DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS),
-            (None, None) => None,
+        match self.connect_timeout_ms {
+            Some(0) => None,
+            Some(ms) => Some(ms),
+            None if self.reconnects() => Some(DEFAULT_RECONNECT_CONNECT_TIMEOUT_MS),
+            None => None,
         }
     }
 }
@@ -181,7 +207,7 @@ impl ConnectOptions {
         protocols: Vec<String>,
         options: &wasm_bindgen::JsValue,
     ) -> Result<Self, wasm_bindgen::JsValue> {
-        Ok(Self {
+        let options = Self {
             protocols,
             binary_type: Self::binary_type_from_js(options)?,
             high_water_mark: Self::high_water_mark_from_js(options)?,
@@ -192,8 +218,21 @@ impl ConnectOptions {
                 }
                 _ => None,
             },
+            #[cfg(feature = "delivery")]
+            delivery: delivery::DeliveryOptions::from_js(crate::from_js::option(
+                options, "delivery",
+            )?)?,
             ..Self::default()
-        })
+        };
+        // Delivery reconnects: with the defaults unless told otherwise.
+        #[cfg(feature = "delivery")]
+        let options = match options.delivery {
+            Some(_) if options.reconnect.is_none() => {
+                options.reconnect(ReconnectOptions::default())
+            }
+            _ => options,
+        };
+        Ok(options)
     }
 
     /// `binaryType`: other values are ignored, as the browser's setter does.

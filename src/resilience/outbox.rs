@@ -42,7 +42,6 @@ impl<T> Outbox<T> {
         Ok(())
     }
 
-    /// Takes the oldest item.
     /// Takes the oldest item, with its size.
     pub(crate) fn pop(&mut self) -> Option<(T, usize)> {
         let (item, size) = self.items.pop_front()?;
@@ -55,6 +54,19 @@ impl<T> Outbox<T> {
     pub(crate) fn unpop(&mut self, item: T, size: usize) {
         self.bytes += size;
         self.items.push_front((item, size));
+    }
+
+    /// The oldest item's size.
+    #[cfg(feature = "delivery")]
+    pub(crate) fn front_size(&self) -> Option<usize> {
+        self.items.front().map(|(_, size)| *size)
+    }
+
+    /// Drops everything (a lost delivery session lists what it held).
+    #[cfg(feature = "delivery")]
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.bytes = 0;
     }
 
     pub(crate) fn len(&self) -> usize {

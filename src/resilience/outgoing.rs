@@ -34,6 +34,27 @@ impl Outgoing {
         })
     }
 
+    /// Its size in bytes, for the outbox and the delivery window (a JS
+    /// string's length in UTF-16 units: no copy to count UTF-8 bytes).
+    #[cfg(feature = "delivery")]
+    pub(crate) fn size(&self) -> u32 {
+        use wasm_bindgen::JsCast;
+        match self {
+            Self::Owned(message) => u32::try_from(message.byte_len()).unwrap_or(u32::MAX),
+            Self::Js(value) => {
+                if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
+                    text.length()
+                } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+                    blob.size() as u32
+                } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+                    buffer.byte_length()
+                } else {
+                    view_bytes(value).length()
+                }
+            }
+        }
+    }
+
     pub(crate) fn send(&self, socket: &WebSocket) -> Result<(), Error> {
         match self {
             Self::Owned(message) => socket.send(message),

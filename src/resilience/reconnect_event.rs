@@ -1,6 +1,8 @@
 //! [`ReconnectEvent`]: what a reconnecting socket reports to its reconnect
 //! listeners after each close (and when a connection is back).
 
+#[cfg(feature = "delivery")]
+use crate::delivery::SessionLostReason;
 use crate::resilience::backoff::GiveUpReason;
 use crate::vocabulary::close_event::CloseEvent;
 
@@ -43,6 +45,30 @@ pub enum ReconnectEvent {
         /// The last attempt's error, as in `Reconnecting`.
         error: Option<String>,
     },
+    /// With delivery: the server confirmed every message up to this id
+    /// (see [`ReconnectingWebSocket::last_message_id`](crate::ReconnectingWebSocket::last_message_id)).
+    #[cfg(feature = "delivery")]
+    Delivered {
+        /// Every message with an id up to this one was confirmed.
+        up_to: u64,
+    },
+    /// With delivery: the server could not resume the session (it
+    /// restarted, the session expired, or the resume was refused). A new
+    /// session has started; fired once, after that connection's close.
+    #[cfg(feature = "delivery")]
+    SessionLost {
+        /// Why.
+        reason: SessionLostReason,
+        /// The ids of every message sent and never confirmed, in order.
+        /// They are not sent in the new session: the application decides.
+        unconfirmed: Vec<u64>,
+        /// Messages from the server may be missing: resync. (Always true.)
+        incoming_broken: bool,
+    },
+    /// With delivery: the server does not speak the protocol. The
+    /// connection goes on as a reconnecting one, without the guarantee.
+    #[cfg(feature = "delivery")]
+    DeliveryUnavailable,
 }
 
 /// The JS classes' view of the events (full npm module only): adding an
@@ -52,7 +78,17 @@ impl ReconnectEvent {
     /// Every event's type, as the JS classes dispatch it (and name its
     /// `on<type>` handler).
     /// (A test checks that it lists each variant's `js_type`.)
-    pub(crate) const TYPES: [&'static str; 3] = ["reconnecting", "reconnected", "gaveup"];
+    #[cfg(not(feature = "delivery"))]
+    pub(crate) const TYPES: &'static [&'static str] = &["reconnecting", "reconnected", "gaveup"];
+    #[cfg(feature = "delivery")]
+    pub(crate) const TYPES: &'static [&'static str] = &[
+        "reconnecting",
+        "reconnected",
+        "gaveup",
+        "delivered",
+        "sessionlost",
+        "deliveryunavailable",
+    ];
 
     /// This event's type, one of [`TYPES`](Self::TYPES).
     pub(crate) const fn js_type(&self) -> &'static str {
@@ -60,6 +96,12 @@ impl ReconnectEvent {
             Self::Reconnecting { .. } => "reconnecting",
             Self::Reconnected { .. } => "reconnected",
             Self::GaveUp { .. } => "gaveup",
+            #[cfg(feature = "delivery")]
+            Self::Delivered { .. } => "delivered",
+            #[cfg(feature = "delivery")]
+            Self::SessionLost { .. } => "sessionlost",
+            #[cfg(feature = "delivery")]
+            Self::DeliveryUnavailable => "deliveryunavailable",
         }
     }
 
@@ -103,6 +145,24 @@ impl ReconnectEvent {
                 set("reason", reason.to_string().into());
                 set("code", close.code.into());
             }
+            #[cfg(feature = "delivery")]
+            Self::Delivered { up_to } => set("upTo", (*up_to as f64).into()),
+            #[cfg(feature = "delivery")]
+            Self::SessionLost {
+                reason,
+                unconfirmed,
+                incoming_broken,
+            } => {
+                set("reason", reason.as_str().into());
+                let ids: js_sys::Array = unconfirmed
+                    .iter()
+                    .map(|id| JsValue::from(*id as f64))
+                    .collect();
+                set("unconfirmed", ids.into());
+                set("incomingBroken", (*incoming_broken).into());
+            }
+            #[cfg(feature = "delivery")]
+            Self::DeliveryUnavailable => {}
         }
         detail
     }
@@ -135,6 +195,16 @@ mod tests {
                 close,
                 error: None,
             },
+            #[cfg(feature = "delivery")]
+            ReconnectEvent::Delivered { up_to: 1 },
+            #[cfg(feature = "delivery")]
+            ReconnectEvent::SessionLost {
+                reason: SessionLostReason::Restarted,
+                unconfirmed: vec![2],
+                incoming_broken: true,
+            },
+            #[cfg(feature = "delivery")]
+            ReconnectEvent::DeliveryUnavailable,
         ];
         let types: Vec<&str> = events.iter().map(ReconnectEvent::js_type).collect();
         assert_eq!(

@@ -87,6 +87,10 @@ impl ReconnectingWebSocket {
         let connect_timeout_ms = options.effective_connect_timeout_ms();
         let binary_type = options.binary_type;
         let protocols = options.protocols;
+        #[cfg(feature = "delivery")]
+        let delivery = options
+            .delivery
+            .map(crate::resilience::driver::Delivery::new);
         let options = options.reconnect.unwrap_or_default();
         let seed = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
         let driver = Rc::new_cyclic(|me| Driver {
@@ -115,6 +119,8 @@ impl ReconnectingWebSocket {
                 network: None,
                 restart: false,
                 generation: 0,
+                #[cfg(feature = "delivery")]
+                delivery,
             }),
             pong: options
                 .heartbeat
@@ -185,7 +191,7 @@ impl ReconnectingWebSocket {
         let mut state = self.driver.state.borrow_mut();
         state.binary_type = binary_type;
         if let Some(socket) = &state.socket {
-            socket.set_binary_type(binary_type);
+            socket.set_binary_type(state.wire_binary_type());
         }
     }
 
@@ -198,6 +204,59 @@ impl ReconnectingWebSocket {
     /// How many times a lost connection was re-established.
     pub fn reconnect_count(&self) -> u32 {
         self.driver.state.borrow().reconnects
+    }
+
+    /// Whether end-to-end delivery is on (see
+    /// [`ConnectOptions::delivery`](crate::ConnectOptions::delivery)).
+    #[cfg(feature = "delivery")]
+    pub fn delivery_status(&self) -> crate::delivery::DeliveryStatus {
+        self.driver
+            .state
+            .borrow()
+            .delivery
+            .as_ref()
+            .map_or(crate::delivery::DeliveryStatus::Off, |d| d.status())
+    }
+
+    /// With delivery: the id of the last message given to `send` (ids
+    /// count from 1 for the socket's life). Map it to your data, and watch
+    /// [`ReconnectEvent::Delivered`] and [`ReconnectEvent::SessionLost`].
+    ///
+    /// ```no_run
+    /// use wasm_websocket::{ConnectOptions, DeliveryOptions, ReconnectEvent, ReconnectingWebSocket};
+    /// # fn main() -> Result<(), wasm_websocket::Error> {
+    /// let ws = ReconnectingWebSocket::with_options(
+    ///     "ws://127.0.0.1:8080/delivery",
+    ///     ConnectOptions::default().delivery(DeliveryOptions::default()),
+    /// )?;
+    /// ws.send("hello")?;
+    /// let id = ws.last_message_id(); // 1
+    /// ws.set_onreconnect(move |event| match event {
+    ///     ReconnectEvent::Delivered { up_to } if *up_to >= id => { /* ✓✓ */ }
+    ///     ReconnectEvent::SessionLost { unconfirmed, .. } => { /* send again? */ }
+    ///     _ => {}
+    /// });
+    /// # std::mem::drop(ws); Ok(()) }
+    /// ```
+    #[cfg(feature = "delivery")]
+    pub fn last_message_id(&self) -> u64 {
+        self.driver
+            .state
+            .borrow()
+            .delivery
+            .as_ref()
+            .map_or(0, |d| d.last_id())
+    }
+
+    /// With delivery: every message up to this id was confirmed.
+    #[cfg(feature = "delivery")]
+    pub fn delivered_id(&self) -> u64 {
+        self.driver
+            .state
+            .borrow()
+            .delivery
+            .as_ref()
+            .map_or(0, |d| d.delivered_id())
     }
 
     /// Messages waiting in the outbox.
@@ -218,6 +277,10 @@ impl ReconnectingWebSocket {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
         let state = &mut *state;
+        #[cfg(feature = "delivery")]
+        if state.delivery.as_ref().is_some_and(|d| d.numbers()) {
+            return state.send_numbered(payload);
+        }
         match state.effective_phase() {
             // Straight to the browser while truly open and nothing waits.
             Phase::Open if state.outbox.len() == 0 => {

@@ -17,7 +17,7 @@ const LAYERS = [
   ['bindings', 'vocabulary', 'allocator', 'init'],
   ['error', 'from_js'],
   ['options'],
-  ['socket'],
+  ['socket', 'delivery'],
   ['resilience'],
   ['lifecycle'],
   ['connection', 'js'],

@@ -78,7 +78,7 @@ impl Driver {
         error: Option<String>,
         unsent_bytes: u32,
     ) {
-        let (old_socket, decision, restart, resent, possibly_lost) = {
+        let (old_socket, decision, restart, resent, possibly_lost, lost_session) = {
             let mut state = self.state.borrow_mut();
             state.stop_connection_timers();
             state.forwarders.clear();
@@ -95,6 +95,16 @@ impl Driver {
                     state.outbox.unpop(message, size as usize);
                 }
             }
+            #[cfg(feature = "delivery")]
+            let lost_session = {
+                let state = &mut *state;
+                state
+                    .delivery
+                    .as_mut()
+                    .and_then(|d| d.connection_ended(close.code, user_closed, &mut state.outbox))
+            };
+            #[cfg(not(feature = "delivery"))]
+            let lost_session: Option<ReconnectEvent> = None;
             let uptime = state.opened_at.take().map_or(0.0, |t| now() - t);
             let decision = if restart {
                 // reconnect(): again at once, the backoff reset.
@@ -109,7 +119,14 @@ impl Driver {
                 let policy = &self.options.policy;
                 Some(policy.decide(close.code, state.retries, uptime, random))
             };
-            (old, decision, restart, resent, tail.possibly_lost)
+            (
+                old,
+                decision,
+                restart,
+                resent,
+                tail.possibly_lost,
+                lost_session,
+            )
         };
         // The application's veto, asked only where the policy would retry,
         // and outside the borrow: it is the application's code.
@@ -124,6 +141,9 @@ impl Driver {
         self.apply(&decision, restart);
         if let Some(event) = event {
             self.events.close.dispatch(event);
+        }
+        if let Some(lost) = lost_session {
+            self.reconnect.dispatch(&lost);
         }
         match decision {
             Some(Decision::Retry { retry, delay_ms }) => {

@@ -26,18 +26,14 @@ impl Driver {
                 }));
                 state.heartbeat = Some(beat);
             }
-            // The outbox goes first, in order, before any newer send.
-            let state = &mut *state;
-            if let Some(socket) = &state.socket {
-                while let Some((message, size)) = state.outbox.pop() {
-                    let before = socket.buffered_amount();
-                    if message.send(socket).is_err() {
-                        state.outbox.unpop(message, size);
-                        break;
-                    }
-                    let sent = socket.buffered_amount().saturating_sub(before);
-                    state.sent.push(message, sent, before);
-                }
+            // The outbox goes first, in order, before any newer send (with
+            // delivery, once the server has answered the HELLO).
+            #[cfg(feature = "delivery")]
+            let delivering = self.delivery_open(&mut state);
+            #[cfg(not(feature = "delivery"))]
+            let delivering = false;
+            if !delivering {
+                state.flush_outbox();
             }
             if state.attempt > 0 {
                 state.reconnects += 1;
@@ -56,6 +52,11 @@ impl Driver {
     pub(super) fn on_message(&self, event: &web_sys::MessageEvent) {
         let swallow = {
             let mut state = self.state.borrow_mut();
+            #[cfg(feature = "delivery")]
+            if state.delivery.as_ref().is_some_and(|d| d.numbers()) {
+                drop(state);
+                return self.on_delivery_message(event);
+            }
             // A drained buffer while the connection receives: what was sent
             // has left the browser, nothing to keep.
             let drained = !state.sent.is_empty()
@@ -100,8 +101,14 @@ impl Driver {
             };
             if beat == Beat::SendPing {
                 if let (Some(socket), Some(heartbeat)) = (&state.socket, &state.heartbeat) {
+                    #[cfg(feature = "delivery")]
+                    let delivering = Driver::delivery_ping(&state, socket);
+                    #[cfg(not(feature = "delivery"))]
+                    let delivering = false;
                     // A failed ping needs no handling: the close event follows.
-                    let _ = socket.send(heartbeat.ping_text());
+                    if !delivering {
+                        let _ = socket.send(heartbeat.ping_text());
+                    }
                 }
             }
             beat

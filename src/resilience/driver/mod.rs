@@ -27,6 +27,11 @@ use crate::vocabulary::ready_state::{BinaryType, ReadyState};
 
 mod after_close;
 mod connected;
+#[cfg(feature = "delivery")]
+mod delivered;
+
+#[cfg(feature = "delivery")]
+pub(crate) use delivered::Delivery;
 
 pub(crate) struct Driver {
     pub(in crate::resilience) url: String,
@@ -85,6 +90,9 @@ pub(crate) struct State {
     /// Counts attempts, so a provider's late answer for an attempt that
     /// was given up meanwhile is ignored.
     pub(in crate::resilience) generation: u64,
+    /// End-to-end delivery, when asked for.
+    #[cfg(feature = "delivery")]
+    pub(in crate::resilience) delivery: Option<Delivery>,
 }
 
 impl State {
@@ -114,6 +122,28 @@ impl State {
             Some(socket) => socket.close_inner(code, reason),
             None => Ok(()),
         }
+    }
+
+    /// Sends what waits in the outbox, in order, each kept in the sent log.
+    pub(in crate::resilience) fn flush_outbox(&mut self) {
+        let Some(socket) = &self.socket else {
+            return;
+        };
+        while let Some((message, size)) = self.outbox.pop() {
+            let before = socket.buffered_amount();
+            if message.send(socket).is_err() {
+                self.outbox.unpop(message, size);
+                break;
+            }
+            let sent = socket.buffered_amount().saturating_sub(before);
+            self.sent.push(message, sent, before);
+        }
+    }
+
+    /// The binary type the browser socket uses.
+    #[cfg(not(feature = "delivery"))]
+    pub(crate) fn wire_binary_type(&self) -> BinaryType {
+        self.binary_type
     }
 
     fn stop_connection_timers(&mut self) {
@@ -205,7 +235,7 @@ impl Driver {
     ) -> Result<(), Error> {
         let socket = WebSocket::with_protocols(url, protocols)?;
         let mut state = self.state.borrow_mut();
-        socket.set_binary_type(state.binary_type);
+        socket.set_binary_type(state.wire_binary_type());
         // Each event of the new socket goes to the driver, which decides
         // what the user's listeners see.
         let hub = socket.events();

@@ -1,0 +1,487 @@
+//! The driver's part of end-to-end delivery (docs/delivery.md; feature
+//! `delivery`): a HELLO opens every connection and the server's first
+//! frame decides whether delivery is on; data goes out through the
+//! session's window, acknowledgements go both ways, a resume sends again
+//! what the server lacks, and a lost session is reported once.
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, ArrayBuffer, JsString, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{Driver, Phase, State};
+use crate::delivery::frame::{kind, Control, Window};
+use crate::delivery::session::Session;
+use crate::delivery::{DeliveryStatus, SessionLostReason, PROTOCOL_ERROR_CODE};
+use crate::error::{Error, Operation};
+use crate::options::delivery::DeliveryOptions;
+use crate::resilience::outbox::Outbox;
+use crate::resilience::outgoing::Outgoing;
+use crate::resilience::reconnect_event::ReconnectEvent;
+use crate::socket::message::{Message, Payload};
+use crate::socket::websocket::WebSocket;
+use crate::vocabulary::ready_state::{BinaryType, ReadyState};
+
+/// What the current connection is to delivery.
+#[derive(Debug)]
+enum Link {
+    /// Waiting for the server's first frame; the HELLO sent (empty before
+    /// the connection opened), to know an echo of it.
+    Negotiating(Vec<u8>),
+    /// Welcomed: data is numbered and acknowledged.
+    On,
+}
+
+/// A reconnecting connection's delivery state, across its connections.
+pub(crate) struct Delivery {
+    options: DeliveryOptions,
+    /// The server did not speak the protocol: from then on the connection
+    /// is a plain reconnecting one.
+    unavailable: bool,
+    /// A WELCOME was had: the status is `On`.
+    welcomed: bool,
+    link: Link,
+    session: Session<Outgoing>,
+    /// The id of the last message the application sent.
+    last_id: u64,
+    negotiate_timer: Option<Timeout>,
+    ack_timer: Option<Timeout>,
+}
+
+impl Delivery {
+    pub(crate) fn new(options: DeliveryOptions) -> Self {
+        let window = Window {
+            messages: options.window_messages.max(1),
+            bytes: options.window_bytes.max(1),
+        };
+        Self {
+            options,
+            unavailable: false,
+            welcomed: false,
+            link: Link::Negotiating(Vec::new()),
+            session: Session::new(0, window),
+            last_id: 0,
+            negotiate_timer: None,
+            ack_timer: None,
+        }
+    }
+
+    /// Whether sends are numbered and frames read as the protocol's (until
+    /// the server turned out not to speak it).
+    pub(crate) fn numbers(&self) -> bool {
+        !self.unavailable
+    }
+
+    pub(crate) fn status(&self) -> DeliveryStatus {
+        if self.unavailable {
+            DeliveryStatus::Unavailable
+        } else if self.welcomed {
+            DeliveryStatus::On
+        } else {
+            DeliveryStatus::Negotiating
+        }
+    }
+
+    pub(crate) fn last_id(&self) -> u64 {
+        self.last_id
+    }
+
+    pub(crate) fn delivered_id(&self) -> u64 {
+        self.session.delivered_id()
+    }
+
+    fn is_on(&self) -> bool {
+        !self.unavailable && matches!(self.link, Link::On)
+    }
+
+    /// A connection or attempt ended. A refusal of the session (its close
+    /// code) loses it: every unconfirmed message is listed, and dropped
+    /// from the outbox, and a new session follows.
+    pub(crate) fn connection_ended(
+        &mut self,
+        code: u16,
+        user_closed: bool,
+        outbox: &mut Outbox<Outgoing>,
+    ) -> Option<ReconnectEvent> {
+        self.link = Link::Negotiating(Vec::new());
+        self.negotiate_timer = None;
+        self.ack_timer = None;
+        if self.unavailable || user_closed {
+            return None;
+        }
+        let reason = SessionLostReason::of_close_code(code)?;
+        let unconfirmed = self.session.lose(self.last_id).collect();
+        outbox.clear();
+        Some(ReconnectEvent::SessionLost {
+            reason,
+            unconfirmed,
+            incoming_broken: true,
+        })
+    }
+}
+
+impl State {
+    /// The binary type the browser socket uses: delivery reads every
+    /// binary frame's first byte at once, so it takes them as
+    /// `ArrayBuffer` (and makes `Blob`s of the data for the application).
+    pub(crate) fn wire_binary_type(&self) -> BinaryType {
+        match &self.delivery {
+            Some(delivery) if delivery.numbers() => BinaryType::ArrayBuffer,
+            _ => self.binary_type,
+        }
+    }
+
+    /// `send` while delivery numbers messages: straight out while the
+    /// connection is welcomed, nothing waits and the window has room, else
+    /// into the outbox. Either way the message gets the next id.
+    pub(crate) fn send_numbered(&mut self, payload: Payload<'_>) -> Result<(), Error> {
+        match self.effective_phase() {
+            Phase::Closing => {
+                return Err(Error::Closed {
+                    state: ReadyState::Closing,
+                })
+            }
+            Phase::Closed => {
+                return Err(Error::Closed {
+                    state: ReadyState::Closed,
+                })
+            }
+            _ => {}
+        }
+        let State {
+            delivery,
+            socket,
+            outbox,
+            ..
+        } = self;
+        let Some(d) = delivery.as_mut() else {
+            return Err(Error::NotOpen);
+        };
+        let kept = Outgoing::keep(payload)?;
+        let size = kept.size();
+        match socket {
+            Some(socket) if d.is_on() && outbox.len() == 0 && d.session.has_room(size) => {
+                let framed = frame(kept)?;
+                framed.send(socket)?;
+                d.session.sent(framed, size);
+            }
+            _ => outbox.push(kept, size as usize)?,
+        }
+        d.last_id += 1;
+        Ok(())
+    }
+
+    /// Moves what waits in the outbox into the window, while it has room.
+    fn pump(&mut self) {
+        let State {
+            delivery,
+            socket,
+            outbox,
+            ..
+        } = self;
+        let (Some(d), Some(socket)) = (delivery.as_mut(), socket.as_ref()) else {
+            return;
+        };
+        if !d.is_on() {
+            return;
+        }
+        while let Some(size) = outbox.front_size() {
+            if !d.session.has_room(size as u32) {
+                break;
+            }
+            let Some((item, size)) = outbox.pop() else {
+                break;
+            };
+            match frame(item) {
+                Ok(framed) => {
+                    // Numbered even if the browser refused it: a resume
+                    // sends it again, so the numbers never slip.
+                    let _ = framed.send(socket);
+                    d.session.sent(framed, size as u32);
+                }
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+impl Driver {
+    /// At open: sends the HELLO and holds the outbox until the answer.
+    /// Returns whether delivery took the open over.
+    pub(super) fn delivery_open(&self, state: &mut State) -> bool {
+        let State {
+            delivery, socket, ..
+        } = state;
+        let (Some(d), Some(socket)) = (delivery.as_mut(), socket.as_ref()) else {
+            return false;
+        };
+        if !d.numbers() {
+            return false;
+        }
+        let hello = d.session.hello().encode();
+        let _ = socket.send(Payload::Bytes(&hello));
+        d.link = Link::Negotiating(hello);
+        let me = self.me.clone();
+        d.negotiate_timer = Some(Timeout::new(d.options.negotiate_timeout_ms, move || {
+            if let Some(driver) = me.upgrade() {
+                driver.delivery_unavailable();
+            }
+        }));
+        true
+    }
+
+    /// A frame of a connection with delivery (or negotiating it).
+    pub(super) fn on_delivery_message(&self, event: &web_sys::MessageEvent) {
+        let data = event.data();
+        let mut state = self.state.borrow_mut();
+        if state.heartbeat.is_some() {
+            state.heard = true;
+        }
+        let binary_type = state.binary_type;
+        let Some(d) = state.delivery.as_mut() else {
+            return;
+        };
+        let on = d.is_on();
+        if let Some(text) = data.dyn_ref::<JsString>() {
+            let size = text.length();
+            drop(state);
+            if !on {
+                // A server that speaks first, in text: not the protocol.
+                self.delivery_unavailable();
+                return self.events.message.dispatch(event);
+            }
+            self.events.message.dispatch(event);
+            return self.count_received(size);
+        }
+        // Binary frames arrive as ArrayBuffers (`wire_binary_type`).
+        let Some(buffer) = data.dyn_ref::<ArrayBuffer>() else {
+            return;
+        };
+        let bytes = Uint8Array::new(buffer);
+        let len = bytes.length();
+        if on && len > 0 && bytes.get_index(0) == kind::DATA {
+            drop(state);
+            if let Some(event) = message_event(&buffer.slice(1), binary_type, event) {
+                self.events.message.dispatch(&event);
+            }
+            return self.count_received(len - 1);
+        }
+        let frame = bytes.to_vec();
+        let control = Control::decode(&frame);
+        if !on {
+            let echo = matches!(&d.link, Link::Negotiating(hello) if *hello == frame);
+            drop(state);
+            if let Ok(welcome @ Control::Welcome { .. }) = control {
+                return self.welcomed(welcome);
+            }
+            self.delivery_unavailable();
+            // Our own HELLO echoed is ours; anything else is the
+            // application's.
+            if !echo {
+                if let Some(event) = message_event(buffer, binary_type, event) {
+                    self.events.message.dispatch(&event);
+                }
+            }
+            return;
+        }
+        let delivered = match control {
+            Ok(Control::Ack(received)) => match d.session.ack(received) {
+                Ok(delivered) => delivered,
+                Err(why) => {
+                    drop(state);
+                    return self.protocol_error(why);
+                }
+            },
+            Ok(Control::Ping) => {
+                if let Some(socket) = &state.socket {
+                    let _ = socket.send(Payload::Bytes(&Control::Pong.encode()));
+                }
+                None
+            }
+            Ok(Control::Pong) => None,
+            Ok(Control::Hello { .. } | Control::Welcome { .. }) => {
+                drop(state);
+                return self.protocol_error("a HELLO or WELCOME on a connection already welcomed");
+            }
+            Err(why) => {
+                drop(state);
+                return self.protocol_error(why);
+            }
+        };
+        if let Some(up_to) = delivered {
+            state.pump();
+            drop(state);
+            self.reconnect
+                .dispatch(&ReconnectEvent::Delivered { up_to });
+        }
+    }
+
+    /// A data message was handed to the application (its handlers have
+    /// returned): counted, and acknowledged now or within the ack delay.
+    fn count_received(&self, size: u32) {
+        let mut state = self.state.borrow_mut();
+        let State {
+            delivery, socket, ..
+        } = &mut *state;
+        let Some(d) = delivery.as_mut() else {
+            return;
+        };
+        // Counted whatever happened to the connection meanwhile: the
+        // application has it, so it must never come again.
+        if d.session.received(size) {
+            d.ack_timer = None;
+            if let (true, Some(socket)) = (d.is_on(), socket.as_ref()) {
+                if let Some(ack) = d.session.take_ack() {
+                    let _ = socket.send(Payload::Bytes(&ack.encode()));
+                }
+            }
+        } else if d.ack_timer.is_none() {
+            let me = self.me.clone();
+            d.ack_timer = Some(Timeout::new(d.options.ack_delay_ms, move || {
+                if let Some(driver) = me.upgrade() {
+                    driver.send_ack();
+                }
+            }));
+        }
+    }
+
+    /// The ack delay is over: acknowledges what arrived since the last ACK.
+    fn send_ack(&self) {
+        let mut state = self.state.borrow_mut();
+        let State {
+            delivery, socket, ..
+        } = &mut *state;
+        let (Some(d), Some(socket)) = (delivery.as_mut(), socket.as_ref()) else {
+            return;
+        };
+        d.ack_timer = None;
+        if d.is_on() {
+            if let Some(ack) = d.session.take_ack() {
+                let _ = socket.send(Payload::Bytes(&ack.encode()));
+            }
+        }
+    }
+
+    /// The server's WELCOME: delivery is on. A resume sends again what the
+    /// server lacks, then what waited in the outbox.
+    fn welcomed(&self, welcome: Control) {
+        // In a closure so that the state's borrow ends before any listener.
+        let welcomed = (|| {
+            let mut state = self.state.borrow_mut();
+            let state = &mut *state;
+            let d = state.delivery.as_mut().ok_or("no delivery")?;
+            let delivered = d.session.welcome(welcome)?.delivered;
+            d.link = Link::On;
+            d.welcomed = true;
+            d.negotiate_timer = None;
+            if let Some(socket) = &state.socket {
+                for item in d.session.unacked() {
+                    let _ = item.send(socket);
+                }
+            }
+            state.pump();
+            Ok(delivered)
+        })();
+        match welcomed {
+            Ok(Some(up_to)) => self
+                .reconnect
+                .dispatch(&ReconnectEvent::Delivered { up_to }),
+            Ok(None) => {}
+            Err(why) => self.protocol_error(why),
+        }
+    }
+
+    /// The server does not speak the protocol: the connection goes on as a
+    /// reconnecting one, the outbox is sent, and the application is told.
+    pub(super) fn delivery_unavailable(&self) {
+        {
+            let mut state = self.state.borrow_mut();
+            let Some(d) = state.delivery.as_mut().filter(|d| d.numbers()) else {
+                return;
+            };
+            d.unavailable = true;
+            d.negotiate_timer = None;
+            d.ack_timer = None;
+            let binary_type = state.binary_type;
+            if let Some(socket) = &state.socket {
+                socket.set_binary_type(binary_type);
+            }
+            state.flush_outbox();
+        }
+        self.reconnect
+            .dispatch(&ReconnectEvent::DeliveryUnavailable);
+    }
+
+    /// The server broke the protocol: the connection fails with 4400 and an
+    /// `error` event, and the session resumes on the next one.
+    fn protocol_error(&self, why: &str) {
+        if let Some(socket) = &self.state.borrow().socket {
+            let _ = socket.close_inner(Some(PROTOCOL_ERROR_CODE), Some(why));
+        }
+        if let Ok(event) = web_sys::Event::new("error") {
+            self.events.error.dispatch(&event);
+        }
+    }
+
+    /// With delivery on, the heartbeat's ping is a PING frame; none is
+    /// sent while negotiating. Returns whether delivery handled it.
+    pub(super) fn delivery_ping(state: &State, socket: &WebSocket) -> bool {
+        match &state.delivery {
+            Some(d) if d.numbers() => {
+                if d.is_on() {
+                    let _ = socket.send(Payload::Bytes(&Control::Ping.encode()));
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A message event for the application, carrying `data` (an ArrayBuffer)
+/// as the binary type asks, and the original event's origin.
+fn message_event(
+    data: &ArrayBuffer,
+    binary_type: BinaryType,
+    original: &web_sys::MessageEvent,
+) -> Option<web_sys::MessageEvent> {
+    let data: JsValue = match binary_type {
+        BinaryType::ArrayBuffer => data.into(),
+        BinaryType::Blob => web_sys::Blob::new_with_buffer_source_sequence(&Array::of1(data))
+            .ok()?
+            .into(),
+    };
+    let init = web_sys::MessageEventInit::new();
+    init.set_data(&data);
+    init.set_origin(&original.origin());
+    web_sys::MessageEvent::new_with_event_init_dict("message", &init).ok()
+}
+
+/// A kept message as it goes on the wire: text as it is, binary after the
+/// DATA type byte.
+fn frame(item: Outgoing) -> Result<Outgoing, Error> {
+    Ok(match item {
+        Outgoing::Owned(Message::Binary(mut bytes)) => {
+            bytes.insert(0, kind::DATA);
+            Outgoing::Owned(Message::Binary(bytes))
+        }
+        Outgoing::Owned(Message::Blob(blob)) => Outgoing::Js(prefixed_blob(&blob)?),
+        Outgoing::Js(value) if value.is_instance_of::<web_sys::Blob>() => {
+            Outgoing::Js(prefixed_blob(value.unchecked_ref())?)
+        }
+        Outgoing::Js(value) if !value.is_string() => {
+            // A copy made by `Outgoing::keep`: an ArrayBuffer or a Uint8Array.
+            let bytes = Uint8Array::new(&value);
+            let out = Uint8Array::new_with_length(bytes.length() + 1);
+            out.set(&bytes, 1);
+            Outgoing::Js(out.into())
+        }
+        text => text,
+    })
+}
+
+fn prefixed_blob(blob: &web_sys::Blob) -> Result<JsValue, Error> {
+    let parts = Array::of2(&Uint8Array::from(&[kind::DATA][..]), blob);
+    web_sys::Blob::new_with_blob_sequence(&parts)
+        .map(Into::into)
+        .map_err(|e| Error::from_js(&e, Operation::Other))
+}
