@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the npm package: by default into pkg/ as ES modules for pages
 # (--target web); `npm run build:bundler` builds pkg-bundler/ for bundlers.
-# The package holds two wasm modules built from the crate:
-#   wasm_websocket_plain  features `js-plain`: what plain clients and plain
-#                         streams call (init() loads it)
-#   wasm_websocket        features `js`: that and the reconnecting core
-#                         (init({ reconnect: true }) loads it)
-# both with `small-allocator` (see src/allocator.rs).
+# The package holds three wasm modules built from the crate:
+#   wasm_websocket_plain     features `js-plain`: what plain clients and
+#                            plain streams call (init() loads it)
+#   wasm_websocket           features `js`: that and the reconnecting core
+#                            (init({ reconnect: true }) loads it)
+#   wasm_websocket_delivery  features `js,delivery`: that and end-to-end
+#                            delivery (init({ delivery: true }) loads it)
+# each with `small-allocator` (see src/allocator.rs).
 # `build.sh --bench` builds the benchmark page's module into pkg-bench/: the
 # workspace crate bench/driver (the full package plus the Rust-face
 # drivers), one module.
@@ -43,11 +45,15 @@ rm -rf "$out"
 # be a bug of ours, reported as `unreachable`. Rust users keep the hook.
 wasm-pack build --release --target "$target" --out-dir "$out" -- --no-default-features --features js,small-allocator
 node scripts/short-import-names.mjs "$out"
-# The plain module, built aside (wasm-pack rewrites its out dir's
-# package.json), then moved next to the full one.
-aside="target/plain-module-$target"
-rm -rf "$aside"
-wasm-pack build --release --target "$target" --out-dir "$aside" --out-name wasm_websocket_plain -- --no-default-features --features js-plain,small-allocator
-node scripts/short-import-names.mjs "$aside"
-for file in "$aside"/wasm_websocket_plain*; do mv "$file" "$out/"; done
+# The plain and delivery modules, built aside (wasm-pack rewrites its out
+# dir's package.json), then moved next to the full one.
+build_aside() { # <out name> <features>
+  local aside="target/$1-$target"
+  rm -rf "$aside"
+  wasm-pack build --release --target "$target" --out-dir "$aside" --out-name "$1" -- --no-default-features --features "$2"
+  node scripts/short-import-names.mjs "$aside"
+  for file in "$aside/$1"*; do mv "$file" "$out/"; done
+}
+build_aside wasm_websocket_plain js-plain,small-allocator
+build_aside wasm_websocket_delivery js,delivery,small-allocator
 node scripts/package-entry.mjs "$out" "$target"

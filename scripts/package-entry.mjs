@@ -29,7 +29,8 @@ const write = (name, text) => fs.writeFileSync(path.join(dir, name), text);
 // stream compresses better than six), without comments (the .d.ts files
 // carry the documentation), local names shortened (the public classes
 // keep their `name`, set in their files): index.js, and
-// reconnecting-client.js, which only init({ reconnect: true }) loads (a
+// reconnecting-client.js, which only init({ reconnect: true }) (or
+// { delivery: true }) loads (a
 // bundle of its own: a shared chunk would cost a plain page more than it
 // saves).
 const TYPED = ['init', 'client', 'stream'];
@@ -42,11 +43,13 @@ const TYPED = ['init', 'client', 'stream'];
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'wasm-websocket-js-'));
 fs.cpSync(src, stage, { recursive: true, filter: (from) => from === src || from.endsWith('.js') });
 const plainGlue = single ? './wasm_websocket.js' : './wasm_websocket_plain.js';
+// init({ delivery: true }) loads the delivery module (a superset of the full one).
+const fullGlue = single ? "'./wasm_websocket.js'" : "delivery ? './wasm_websocket_delivery.js' : './wasm_websocket.js'";
 fs.writeFileSync(
   path.join(stage, 'modules.js'),
   target === 'web'
-    ? `export const EAGER = null;\nexport const PLAIN = () => import('${plainGlue}');\nexport const FULL = () => import('./wasm_websocket.js');\n`
-    : `import * as plain from '${plainGlue}';\nexport const EAGER = { ...plain };\nexport const PLAIN = async () => plain;\nexport const FULL = () => import('./wasm_websocket.js');\n`,
+    ? `export const EAGER = null;\nexport const PLAIN = () => import('${plainGlue}');\nexport const FULL = (delivery) => import(${fullGlue});\n`
+    : `import * as plain from '${plainGlue}';\nexport const EAGER = { ...plain };\nexport const PLAIN = async () => plain;\nexport const FULL = (delivery) => import(${fullGlue});\n`,
 );
 fs.writeFileSync(
   path.join(stage, 'index.js'),
@@ -70,7 +73,7 @@ for (const name of TYPED) fs.copyFileSync(path.join(src, `${name}.d.ts`), path.j
 // wasm-bindgen's glue, minified the same way (it documents the wasm side,
 // which users never call), and without `initSync`: init() chooses and
 // fetches the module, so the package does not export it.
-const GLUES = ['wasm_websocket', ...(single ? [] : ['wasm_websocket_plain'])];
+const GLUES = ['wasm_websocket', ...(single ? [] : ['wasm_websocket_plain', 'wasm_websocket_delivery'])];
 for (const stem of GLUES) {
   for (const file of [`${stem}.js`, `${stem}_bg.js`]) {
     const at = path.join(dir, file);
@@ -92,9 +95,10 @@ write(
 
 const manifestPath = path.join(dir, 'package.json');
 const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-const plainFiles = single
-  ? []
-  : ['wasm_websocket_plain_bg.wasm', 'wasm_websocket_plain.js', 'wasm_websocket_plain.d.ts', ...(target === 'web' ? [] : ['wasm_websocket_plain_bg.js'])];
+const moduleFiles = (stem) => [`${stem}_bg.wasm`, `${stem}.js`, `${stem}.d.ts`, ...(target === 'web' ? [] : [`${stem}_bg.js`])];
+const plainFiles = single ? [] : [...moduleFiles('wasm_websocket_plain'), ...moduleFiles('wasm_websocket_delivery')];
+// The server side of delivery (Node, for the `ws` package): copied as it is.
+for (const name of ['server.js', 'server.d.ts']) fs.copyFileSync(path.join(src, name), path.join(dir, name));
 manifest.files = [
   ...new Set([
     ...(manifest.files ?? []),
@@ -102,9 +106,17 @@ manifest.files = [
     'index.js',
     'index.d.ts',
     'reconnecting-client.js',
+    'server.js',
+    'server.d.ts',
     ...TYPED.map((m) => `${m}.d.ts`),
   ]),
 ];
+// `wasm-websocket/server` for Node; every file stays importable by its path.
+manifest.exports = {
+  '.': { types: './index.d.ts', default: './index.js' },
+  './server': { types: './server.d.ts', default: './server.js' },
+  './*': './*',
+};
 if (manifest.main) manifest.main = 'index.js';
 manifest.module = 'index.js';
 manifest.types = 'index.d.ts';

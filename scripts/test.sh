@@ -22,7 +22,7 @@ export WS_ENGINES="${WS_ENGINES:-chromium,firefox,webkit}"
 mkdir -p test-output
 
 echo "== 1/3 native tests (cargo test)"
-cargo test --features js
+cargo test --features js,delivery
 # The size probes are built only by npm run bench: check that they compile.
 cargo build --quiet --target wasm32-unknown-unknown -p wasm-websocket-sizes --examples
 
@@ -53,12 +53,13 @@ IFS=, read -ra engines <<<"$WS_ENGINES"
 for engine in "${engines[@]}"; do
   echo "== 2/3 browser tests in $engine (wasm-pack test, server on $PORT)"
   echo "-- $engine, in a page"
-  wasm_tests "$engine"
+  wasm_tests "$engine" --features delivery
   echo "-- $engine, in a dedicated Web Worker (no window)"
   # Its own target folder, so the two builds do not invalidate each other.
   CARGO_TARGET_DIR=target/worker RUSTFLAGS="--cfg wasm_ws_worker" \
     wasm_tests "$engine" --test construct --test echo --test close \
-    --test listeners --test connection --test reconnect --test catalogue
+    --test listeners --test connection --test reconnect --test catalogue \
+    --test delivery --features delivery
 done
 stop_server
 

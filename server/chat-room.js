@@ -1,6 +1,6 @@
 // Chat rooms: what WebSockets are for, a server pushing to its clients.
 // `/room/<name>?nick=<nickname>` joins a room (subprotocol `chat` is
-// selected when offered). Every frame is JSON text.
+// selected when offered). Every message is JSON text.
 //
 //   client -> server  { "type": "say", "text": "…", "id": "…" (optional, echoed back) }
 //   server -> client  { "type": "welcome", "you", "room", "members", "at" }
@@ -9,11 +9,27 @@
 //                     { "type": "notice", "text", "members", "at" }       pushed unasked: every
 //                        `noticeMs`, and on GET /control/notice?room=R&text=T
 //
+// A client may speak the delivery protocol (docs/delivery.md, the
+// DeliveryServer of src/js/server.js): then the member is its session, not
+// its connection. Every message reaches it exactly once, in order, across
+// reconnects (the client resumes the session); while its connection is
+// down it stays in the room, and it leaves when the session ends (it
+// expired, was evicted or refused, or was closed by a limit below). A
+// resume always returns to the session's own room, whatever the URL says.
+// Any other client is a plain member, as it always was: its first frame
+// (or `helloWaitMs` of silence, 1000 by default) shows it does not open
+// with HELLO, so its welcome comes then. Messages said in the room while a
+// connection is still being told apart are held for it (at most
+// maxMembers × rateCount) and follow its welcome.
+//
 // `at` is the server's timestamp (ms since 1970). Limits, each closing the
-// offender's connection with a log line: a message over `maxMessageBytes`
-// (1009), more than `rateCount` messages in `rateWindowMs` (1008), a room
-// already holding `maxMembers` (1008), binary, non-JSON or malformed
-// frames, or a missing nickname (1008).
+// offender's connection (a delivery member's session ends with it) with a
+// log line: a message over `maxMessageBytes` (1009), more than `rateCount`
+// messages in `rateWindowMs` (1008), a room already holding `maxMembers`
+// (1008), binary, non-JSON or malformed messages, or a missing nickname
+// (1008); a delivery member whose session's backlog is full (it stopped
+// acknowledging) is closed with 1008 "too far behind".
+import { DeliveryServer } from '../src/js/server.js';
 
 export const CHAT_DEFAULTS = {
   maxMessageBytes: 2048,
@@ -22,6 +38,7 @@ export const CHAT_DEFAULTS = {
   maxMembers: 20,
   maxNickLength: 24,
   noticeMs: 20_000,
+  helloWaitMs: 1000,
 };
 
 /** The room name of a `/room/<name>` path, or null. */
@@ -37,84 +54,173 @@ export function roomName(pathname) {
 export function createChatRooms(options = {}, say = () => {}) {
   const given = Object.entries(options).filter(([, value]) => value !== undefined);
   const limits = { ...CHAT_DEFAULTS, ...Object.fromEntries(given) };
-  const rooms = new Map(); // name -> { members: Set<ws>, timer }
+  const delivery = new DeliveryServer({ helloWaitMs: limits.helloWaitMs });
+  delivery.on('error', (err) => say(`chat: ${err.stack ?? err}`));
+  const rooms = new Map(); // name -> { name, members: Set<member>, waiting: Set<{ held }>, timer }
+  const maxHeld = limits.maxMembers * limits.rateCount;
+  let closed = false;
 
-  const send = (ws, message) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message));
-  const broadcast = (room, message) => {
-    for (const member of room.members) send(member, message);
+  /** Sends to every member; `hold` also keeps the message for connections not told apart yet. */
+  const broadcast = (room, message, { hold = false } = {}) => {
+    for (const member of room.members) member.send(message);
+    if (!hold) return;
+    for (const waiting of room.waiting) {
+      waiting.held.push(message);
+      if (waiting.held.length > maxHeld) waiting.held.shift();
+    }
   };
-  const refuse = (ws, code, reason, why) => {
-    say(`chat: closing ${ws.nick ?? '(no nick)'} in ${ws.room ?? '-'} with ${code}: ${why}`);
-    ws.close(code, reason);
+  const refuse = (who, code, reason, why) => {
+    say(`chat: closing ${who.nick ?? '(no nick)'} in ${who.room ?? '-'} with ${code}: ${why}`);
+    who.close(code, reason);
   };
+
+  /** A member whose connection is the ws. */
+  function plainMember(ws, nick, name) {
+    return {
+      nick,
+      room: name,
+      kind: 'plain',
+      send: (message) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(message)),
+      close: (code, reason) => ws.close(code, reason),
+    };
+  }
+
+  /** A member who is a delivery session. */
+  function sessionMember(session, nick, name) {
+    const member = {
+      nick,
+      room: name,
+      kind: 'delivery',
+      send(message) {
+        if (session.ended) return;
+        try {
+          session.send(JSON.stringify(message));
+        } catch (err) {
+          refuse(member, 1008, 'too far behind', err.message);
+        }
+      },
+      close: (code, reason) => session.close(code, reason),
+    };
+    return member;
+  }
+
+  function roomFor(name) {
+    let room = rooms.get(name);
+    if (!room) {
+      room = { name, members: new Set(), waiting: new Set(), timer: null };
+      rooms.set(name, room);
+      // Pushed without any client asking: what HTTP cannot do.
+      room.timer = setInterval(() => notice(name, `server time ${new Date().toISOString()}`), limits.noticeMs);
+    }
+    return room;
+  }
+
+  function dropIfEmpty(room) {
+    if (room.members.size > 0 || room.waiting.size > 0 || rooms.get(room.name) !== room) return;
+    clearInterval(room.timer);
+    rooms.delete(room.name);
+  }
 
   function notice(name, text) {
     const room = rooms.get(name);
     if (!room) return 0;
-    broadcast(room, { type: 'notice', text, members: room.members.size, at: Date.now() });
+    broadcast(room, { type: 'notice', text, members: room.members.size, at: Date.now() }, { hold: true });
     return room.members.size;
+  }
+
+  /** Adds a member: welcome, what was held for it, then the join for all. False if the room is full. */
+  function enter(room, member, held) {
+    if (room.members.size >= limits.maxMembers) {
+      refuse(member, 1008, 'room is full', `room ${room.name} is full (${limits.maxMembers})`);
+      return false;
+    }
+    room.members.add(member);
+    say(`chat: ${member.nick} joined ${room.name} (${room.members.size} members${member.kind === 'delivery' ? ', delivery' : ''})`);
+    member.send({ type: 'welcome', you: member.nick, room: room.name, members: room.members.size, at: Date.now() });
+    for (const message of held) member.send(message);
+    broadcast(room, { type: 'join', nick: member.nick, members: room.members.size, at: Date.now() });
+    return true;
+  }
+
+  function leave(room, member) {
+    if (closed || !room.members.delete(member)) return;
+    say(`chat: ${member.nick} left ${room.name} (${room.members.size} members)`);
+    broadcast(room, { type: 'leave', nick: member.nick, members: room.members.size, at: Date.now() });
+    dropIfEmpty(room);
+  }
+
+  /** A message from a member: the limits, then to everyone. */
+  function said(room, member, data, isBinary) {
+    if (isBinary) return refuse(member, 1008, 'chat frames are JSON text', 'binary frame');
+    if (data.length > limits.maxMessageBytes) {
+      return refuse(member, 1009, 'message too big', `${data.length} bytes > ${limits.maxMessageBytes}`);
+    }
+    const now = Date.now();
+    const sent = member.sent; // times of this member's recent messages
+    while (sent.length && sent[0] <= now - limits.rateWindowMs) sent.shift();
+    if (sent.length >= limits.rateCount) {
+      return refuse(member, 1008, 'rate limit', `more than ${limits.rateCount} messages in ${limits.rateWindowMs} ms`);
+    }
+    sent.push(now);
+    let message;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return refuse(member, 1008, 'chat frames are JSON', 'invalid JSON');
+    }
+    if (message?.type !== 'say' || typeof message.text !== 'string' || !message.text.trim()) {
+      return refuse(member, 1008, 'expected {"type":"say","text":…}', 'malformed message');
+    }
+    const id = typeof message.id === 'string' ? message.id.slice(0, 64) : undefined;
+    broadcast(room, { type: 'message', nick: member.nick, text: message.text, id, at: now }, { hold: true });
   }
 
   function join(ws, name, params) {
     const nick = (params.get('nick') ?? '').trim();
     if (!nick || nick.length > limits.maxNickLength) {
-      return refuse(ws, 1008, 'a nickname of 1 to 24 characters is required', `bad nickname "${nick.slice(0, 40)}"`);
+      return refuse({ close: (code, reason) => ws.close(code, reason) }, 1008, 'a nickname of 1 to 24 characters is required', `bad nickname "${nick.slice(0, 40)}"`);
     }
-    let room = rooms.get(name);
-    if (!room) {
-      room = { members: new Set(), timer: null };
-      rooms.set(name, room);
-      // Pushed without any client asking: what HTTP cannot do.
-      room.timer = setInterval(() => notice(name, `server time ${new Date().toISOString()}`), limits.noticeMs);
-    }
-    if (room.members.size >= limits.maxMembers) {
-      return refuse(ws, 1008, 'room is full', `room ${name} is full (${limits.maxMembers})`);
-    }
-    ws.nick = nick;
-    ws.room = name;
-    room.members.add(ws);
-    say(`chat: ${nick} joined ${name} (${room.members.size} members)`);
-    send(ws, { type: 'welcome', you: nick, room: name, members: room.members.size, at: Date.now() });
-    broadcast(room, { type: 'join', nick, members: room.members.size, at: Date.now() });
-
-    const sent = []; // times of this member's recent messages
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return refuse(ws, 1008, 'chat frames are JSON text', 'binary frame');
-      if (data.length > limits.maxMessageBytes) {
-        return refuse(ws, 1009, 'message too big', `${data.length} bytes > ${limits.maxMessageBytes}`);
-      }
-      const now = Date.now();
-      while (sent.length && sent[0] <= now - limits.rateWindowMs) sent.shift();
-      if (sent.length >= limits.rateCount) {
-        return refuse(ws, 1008, 'rate limit', `more than ${limits.rateCount} messages in ${limits.rateWindowMs} ms`);
-      }
-      sent.push(now);
-      let message;
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
-        return refuse(ws, 1008, 'chat frames are JSON', 'invalid JSON');
-      }
-      if (message?.type !== 'say' || typeof message.text !== 'string' || !message.text.trim()) {
-        return refuse(ws, 1008, 'expected {"type":"say","text":…}', 'malformed message');
-      }
-      const id = typeof message.id === 'string' ? message.id.slice(0, 64) : undefined;
-      broadcast(room, { type: 'message', nick, text: message.text, id, at: now });
-    });
-    ws.on('close', () => {
-      room.members.delete(ws);
-      say(`chat: ${nick} left ${name} (${room.members.size} members)`);
-      broadcast(room, { type: 'leave', nick, members: room.members.size, at: Date.now() });
-      if (room.members.size === 0) {
-        clearInterval(room.timer);
-        rooms.delete(name);
-      }
-    });
+    const room = roomFor(name);
+    // Until its first frame (or its silence) tells what the connection
+    // is, what the room says is held for it.
+    const waiting = { held: [] };
+    room.waiting.add(waiting);
+    const decided = () => room.waiting.delete(waiting);
+    delivery
+      .accept(ws, {
+        onPlain(plain, first) {
+          decided();
+          const member = { ...plainMember(plain, nick, name), sent: [] };
+          if (!enter(room, member, waiting.held)) return;
+          plain.on('message', (data, isBinary) => said(room, member, data, isBinary));
+          plain.on('close', () => leave(room, member));
+          if (first) said(room, member, first.data, first.isBinary);
+        },
+        onSession(session) {
+          decided();
+          const member = Object.assign(sessionMember(session, nick, name), { sent: [] });
+          if (!enter(room, member, waiting.held)) return;
+          session.on('message', (data, isBinary) => said(room, member, data, isBinary));
+          session.on('detach', () => say(`chat: ${nick} lost the connection; the session keeps the place in ${name}`));
+          session.on('attach', () => say(`chat: ${nick} is back in ${name}`));
+          session.on('end', (reason) => {
+            say(`chat: ${nick}'s session ended (${reason})`);
+            leave(room, member);
+          });
+        },
+      })
+      .then(() => {
+        // Resumed, refused or closed before a decision: nothing held is needed.
+        decided();
+        dropIfEmpty(room);
+      });
   }
 
   function close() {
+    closed = true;
     for (const room of rooms.values()) clearInterval(room.timer);
     rooms.clear();
+    delivery.close();
   }
 
   return { join, notice, close };

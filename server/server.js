@@ -5,7 +5,9 @@
 //
 //   node server/server.js         PORT (8080), HOST (127.0.0.1),
 //                                 ALLOWED_ORIGINS (comma list, or *),
-//                                 MAX_PAYLOAD (bytes, 16 MiB)
+//                                 MAX_PAYLOAD (bytes, 16 MiB), CHAT_NOTICE_MS,
+//                                 CHAT_HELLO_WAIT_MS (ms a chat connection may
+//                                 take to say HELLO before it is plain, 1000)
 //
 // WebSocket endpoints (query parameters in brackets):
 //   /, /echo            echo text as text and binary as binary
@@ -16,6 +18,37 @@
 //   /silent             accepts, then never sends anything
 //   /room/<name> [nick] a chat room (server/chat-room.js); GET
 //                       /control/notice?room=R&text=T pushes a notice to it
+//   /delivery [key]     echo with end-to-end delivery (docs/delivery.md, the
+//                       DeliveryServer of src/js/server.js): each message of
+//                       the client's session is sent back through it, text as
+//                       text, binary as binary, exactly once across
+//                       reconnects. A client that does not open with HELLO
+//                       (or says nothing for 1 s) gets a plain echo. What the
+//                       session's window and backlog cannot take yet waits in
+//                       a queue of its own, sent as acks free room (echoes:
+//                       at most 64 MiB, then the session is closed with 1013).
+//                       With a key, the key's latest session is reachable from:
+//                         GET /control/delivery-received?key=K  JSON array of
+//                           the first 4 bytes (big-endian u32) of each binary
+//                           message the session received, in order ([] for
+//                           a key without a session)
+//                         GET /control/delivery-burst?key=K&count=N&size=S[&from=F]
+//                           the session sends N (1..100000) binary messages of
+//                           S bytes (4..1 MiB); message i (0-based) starts with
+//                           F + i as a big-endian u32 (F: 0), the rest zeros;
+//                           made as room frees, after what is queued. Answers
+//                           N (404 for a key without a session)
+//                         GET /control/delivery-stall?key=K  stops reading the
+//                           session's current connection (the client's sends
+//                           pile up unread); /control/drop?key=K then drops it.
+//                           Answers 1, or 0 when nothing was attached
+//                         GET /control/delivery-state?key=K  JSON { received,
+//                           unconfirmed, attached, sessions (the store's size) }
+//                           (received and unconfirmed null without a session)
+//   /delivery-bad [frame] answers a HELLO with a WELCOME, then breaks the
+//                       protocol with `frame`: ack-beyond (ACK 1000, more
+//                       than was sent), ack-short (a 3-byte ACK),
+//                       welcome-again (a second WELCOME) or unknown-type (9)
 //   /hang [key]         never answers the handshake (GET /control/hanging?key=K
 //                       counts those still open)
 //   /violate            sends a frame with a reserved opcode after open
@@ -29,12 +62,14 @@
 // Any WebSocket URL with [key] is refused (503) while a refusal window for
 // that key is open: HTTP GET /control/refuse?key=K&ms=N opens one.
 // HTTP GET /control/drop?key=K drops every open connection with that key.
+import crypto from 'node:crypto';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createChatRooms, roomName } from './chat-room.js';
+import { DeliveryServer } from '../src/js/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -101,16 +136,53 @@ function rejectUpgrade(socket, status, reason) {
 /** The default largest message, in bytes; larger ones close with 1009. */
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 
+/** The most message numbers /control/delivery-received keeps per session. */
+const MAX_RECORDED = 1_000_000;
+/** The most bytes of echoes a /delivery session's queue holds. */
+const MAX_QUEUED_ECHO_BYTES = 64 * 1024 * 1024;
+
+/** A WELCOME of a new session (docs/delivery.md), for /delivery-bad. */
+function welcomeFrame() {
+  const frame = Buffer.alloc(47);
+  frame[0] = 0x02;
+  frame.write('WSDL', 1, 'latin1');
+  frame[5] = 1;
+  crypto.randomFillSync(frame, 6, 24); // session id and epoch
+  frame.writeUInt32BE(8192, 38);
+  frame.writeUInt32BE(8 * 1024 * 1024, 42);
+  return frame;
+}
+
+/** The frames /delivery-bad breaks the protocol with, after its WELCOME. */
+const BAD_FRAMES = {
+  'ack-beyond': () => Buffer.from([0x03, 0, 0, 0, 0, 0, 0, 0x03, 0xe8]),
+  'ack-short': () => Buffer.from([0x03, 0, 0]),
+  'welcome-again': welcomeFrame,
+  'unknown-type': () => Buffer.from([0x09]),
+};
+
+/** Message `next` of a /control/delivery-burst: its number, big-endian, then zeros. */
+function burstMessage({ next, size }) {
+  const message = Buffer.alloc(size);
+  message.writeUInt32BE(next, 0);
+  return message;
+}
+
 /**
  * Creates the server (not yet listening). Returns { server, close }.
  * Limits are on by default: origin allow-list, `maxPayload` (messages
  * above it close with 1009), UTF-8 validation of text (1007), and
  * malformed HTTP or upgrade requests are answered with 400. `chat` sets the
- * chat rooms' limits (server/chat-room.js); `logger` receives the log lines.
+ * chat rooms' limits (server/chat-room.js); `delivery` the options of the
+ * /delivery endpoint's DeliveryServer (src/js/server.js); `logger` receives
+ * the log lines.
  */
-export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD, chat = {}, logger = log } = {}) {
+export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPayload = DEFAULT_MAX_PAYLOAD, chat = {}, delivery: deliveryOptions = {}, logger = log } = {}) {
   const say = quiet ? () => {} : logger;
   const rooms = createChatRooms(chat, say);
+  const delivery = new DeliveryServer(deliveryOptions);
+  delivery.on('error', (err) => say(`delivery: ${err.stack ?? err}`));
+  const deliveries = new Map(); // /delivery key -> { session, ws, received }, the key's latest session until it ends
   const refusals = new Map(); // key -> time (ms) until which upgrades are refused
   const hanging = new Set(); // sockets of /hang handshakes, destroyed on close
   const stalls = new Map(); // /stall-once key -> { connections, received }
@@ -135,7 +207,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     },
   });
 
-  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens }));
+  const server = http.createServer((req, res) => serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens, delivery, deliveries }));
 
   // Bytes that are not HTTP at all: answer 400 and hang up, never crash.
   server.on('clientError', (err, socket) => {
@@ -203,6 +275,19 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
         return;
       case '/silent':
         return;
+      case '/delivery':
+        delivery
+          .accept(ws, {
+            onPlain(plain, first) {
+              // Not a delivery client: a plain echo, its first frame too.
+              const echo = (data, isBinary) => plain.send(data, { binary: isBinary });
+              if (first) echo(first.data, first.isBinary);
+              plain.on('message', echo);
+            },
+            onSession: deliverySession,
+          })
+          .then((outcome) => say(`/delivery: ${outcome}${ws.key ? ` (key ${ws.key})` : ''}`));
+        return;
       case '/push': {
         // Server push: `count` texts ("push 0" …) every `interval` ms, then
         // a close with 1000 "done".
@@ -232,6 +317,15 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
         });
         return;
       }
+      case '/delivery-bad': {
+        const bad = BAD_FRAMES[params.get('frame')];
+        ws.once('message', (data, isBinary) => {
+          if (!isBinary || data[0] !== 0x01) return ws.close(4400, 'expected a HELLO');
+          ws.send(welcomeFrame());
+          if (bad) ws.send(bad());
+        });
+        return;
+      }
       case '/violate':
         // FIN + reserved opcode 0xB: a protocol violation the client must fail on.
         later(intParam(params, 'delay', 0), () => ws._socket.write(Buffer.from([0x8b, 0x00])));
@@ -243,8 +337,63 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
     }
   }
 
+  /**
+   * A new /delivery session: its messages are echoed through it; with a
+   * key, the control endpoints reach it. What the session cannot take yet
+   * (its backlog is full) waits in `queue`, in order, and goes as the
+   * client's acks free room. (Pausing the connection instead would stop
+   * the acks too.)
+   */
+  function deliverySession(session, ws) {
+    const key = ws.key;
+    const entry = { session, ws, received: [], queue: [], queuedBytes: 0 };
+    entry.flush = () => {
+      try {
+        while (entry.queue.length > 0) {
+          const head = entry.queue[0];
+          session.send(head.burst ? burstMessage(head) : head.message);
+          if (!head.burst) {
+            entry.queue.shift();
+            entry.queuedBytes -= head.size;
+          } else if (++head.next === head.end) {
+            entry.queue.shift();
+          }
+        }
+      } catch (err) {
+        // A full backlog: the rest waits for the next 'delivered'.
+        if (err.code === 'ERR_DELIVERY_SESSION_ENDED') entry.queue = [];
+        else if (err.code !== 'ERR_DELIVERY_BACKLOG_FULL') throw err;
+      }
+    };
+    if (key) deliveries.set(key, entry);
+    session.on('delivered', entry.flush);
+    session.on('attach', (next) => {
+      entry.ws = next;
+      say(`/delivery: session ${session.id} resumed`);
+    });
+    session.on('detach', () => say(`/delivery: session ${session.id} detached`));
+    session.on('message', (data, isBinary) => {
+      if (key && isBinary && data.length >= 4 && entry.received.length < MAX_RECORDED) entry.received.push(data.readUInt32BE(0));
+      const message = isBinary ? data : data.toString();
+      entry.queue.push({ message, size: data.length });
+      entry.queuedBytes += data.length;
+      entry.flush();
+      if (entry.queuedBytes > MAX_QUEUED_ECHO_BYTES) {
+        // The client sends and does not acknowledge: end the session rather than drop an echo.
+        say(`/delivery: session ${session.id} has ${entry.queuedBytes} bytes of echoes waiting; closing it`);
+        session.close(1013, 'echo backlog full');
+      }
+    });
+    session.on('end', (reason) => {
+      entry.queue = [];
+      say(`/delivery: session ${session.id} ended (${reason})`);
+      if (deliveries.get(key) === entry) deliveries.delete(key);
+    });
+  }
+
   function close() {
     rooms.close();
+    delivery.close();
     for (const t of timers) clearTimeout(t);
     for (const s of hanging) s.destroy();
     for (const ws of wss.clients) ws.terminate();
@@ -255,7 +404,7 @@ export function createServer({ allowedOrigins = 'loopback', quiet = false, maxPa
   return { server, close };
 }
 
-function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens }) {
+function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, stalls, tokens, delivery, deliveries }) {
   const url = new URL(req.url, 'http://localhost');
   const origin = req.headers.origin;
   if (url.pathname.startsWith('/control/') && !originAllowed(origin, allowedOrigins)) {
@@ -290,6 +439,10 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, st
   if (url.pathname === '/control/received') {
     // The sequence numbers /stall-once connections after the first got.
     reply(200, JSON.stringify(stalls.get(url.searchParams.get('key'))?.received ?? []));
+    return;
+  }
+  if (url.pathname.startsWith('/control/delivery-')) {
+    serveDeliveryControl(url, reply, delivery, deliveries);
     return;
   }
   if (url.pathname === '/control/drop') {
@@ -331,6 +484,54 @@ function serveHttp(req, res, { allowedOrigins, refusals, hanging, wss, rooms, st
     return;
   }
   serveStatic(url.pathname, res);
+}
+
+/** The /control/delivery-* endpoints (see the header). */
+function serveDeliveryControl(url, reply, delivery, deliveries) {
+  const params = url.searchParams;
+  const entry = deliveries.get(params.get('key'));
+  const session = entry?.session;
+  switch (url.pathname) {
+    case '/control/delivery-received':
+      reply(200, JSON.stringify(entry?.received ?? []));
+      return;
+    case '/control/delivery-state':
+      reply(
+        200,
+        JSON.stringify({ received: session?.received ?? null, unconfirmed: session?.unconfirmed ?? null, attached: session?.attached ?? false, sessions: delivery.store.size }),
+      );
+      return;
+    case '/control/delivery-stall':
+      // Stop reading: the client's messages pile up in TCP buffers, then
+      // in its outbox; /control/drop?key=K cuts the connection.
+      if (!session?.attached) {
+        reply(200, '0');
+        return;
+      }
+      if (typeof entry.ws.pause === 'function') entry.ws.pause();
+      else entry.ws._socket.pause();
+      reply(200, '1');
+      return;
+    case '/control/delivery-burst': {
+      const count = intParam(params, 'count', 0);
+      const size = intParam(params, 'size', 4);
+      const from = intParam(params, 'from', 0);
+      if (count < 1 || count > 100_000 || size < 4 || size > 1024 * 1024 || from < 0 || from + count > 0xffff_ffff) {
+        reply(400, 'need count (1..100000), size (4..1048576) and from (0 or more)\n');
+        return;
+      }
+      if (!session) {
+        reply(404, `no delivery session for key ${params.get('key')}\n`);
+        return;
+      }
+      entry.queue.push({ burst: true, next: from, end: from + count, size });
+      entry.flush();
+      reply(200, String(count));
+      return;
+    }
+    default:
+      reply(404, 'no such control endpoint\n');
+  }
 }
 
 function serveStatic(pathname, res) {
@@ -383,7 +584,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const host = process.env.HOST ?? '127.0.0.1';
   const maxPayload = Number.parseInt(process.env.MAX_PAYLOAD ?? '', 10) || DEFAULT_MAX_PAYLOAD;
   const noticeMs = Number.parseInt(process.env.CHAT_NOTICE_MS ?? '', 10) || undefined;
-  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS), maxPayload, chat: { noticeMs } });
+  const helloWait = Number.parseInt(process.env.CHAT_HELLO_WAIT_MS ?? '', 10);
+  const helloWaitMs = Number.isFinite(helloWait) && helloWait >= 0 ? helloWait : undefined;
+  const { server, close } = createServer({ allowedOrigins: parseAllowed(process.env.ALLOWED_ORIGINS), maxPayload, chat: { noticeMs, helloWaitMs } });
   server.listen(port, host, () => {
     const actual = server.address().port;
     log(`Server is listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${actual}/ (pid ${process.pid})`);

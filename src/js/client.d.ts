@@ -56,8 +56,41 @@ export interface GaveUpDetail {
 }
 
 /**
+ * End-to-end delivery settings (docs/delivery.md): `delivery: true` takes
+ * these defaults. Needs `init({ delivery: true })` and a server that speaks
+ * the protocol, such as `wasm-websocket/server`.
+ */
+export interface DeliveryOptions {
+  /** At most this many sent messages wait for the server's acknowledgement (default 8192); later ones wait in the outbox. */
+  windowMessages?: number;
+  /** At most this many bytes of them (default 8 MiB; text counts its length). */
+  windowBytes?: number;
+  /** Received messages are acknowledged at most this long after they arrive, ms (default 100). */
+  ackDelay?: number;
+  /** How long to wait for the server's answer to the first HELLO before deciding it does not speak the protocol, ms (default 2000). */
+  negotiateTimeout?: number;
+}
+
+/** Whether a client has end-to-end delivery. */
+export type DeliveryState = "off" | "negotiating" | "on" | "unavailable";
+
+/** `detail` of a `sessionlost` event. */
+export interface SessionLostDetail {
+  /** `restarted` (the server has a new epoch), `expired` (or evicted), or `refused` (a retired id, an impossible count). */
+  reason: "restarted" | "expired" | "refused";
+  /**
+   * The ids (`lastMessageId` after each `send`) of every message sent and
+   * never confirmed, in order. They are not sent in the new session: the
+   * application decides what to send again.
+   */
+  unconfirmed: number[];
+  /** Messages from the server may be missing: resync your state. */
+  incomingBroken: true;
+}
+
+/**
  * The events of a client or stream with `reconnect` (the Rust
- * `ReconnectEvent`s), by type.
+ * `ReconnectEvent`s), by type. The last three fire only with `delivery`.
  */
 export interface ReconnectEventMap {
   /** A connection was lost and a retry is scheduled; `possiblyLost` counts sends that may not have arrived. */
@@ -66,6 +99,12 @@ export interface ReconnectEventMap {
   reconnected: CustomEvent<{ attempt: number }>;
   /** Reconnecting stopped for good (a stream's `closed` rejects). */
   gaveup: CustomEvent<GaveUpDetail>;
+  /** The server confirmed every message with an id up to `upTo`. */
+  delivered: CustomEvent<{ upTo: number }>;
+  /** The server could not resume the session: a new one has started. Fired once. */
+  sessionlost: CustomEvent<SessionLostDetail>;
+  /** The server does not speak the delivery protocol: the client goes on as a reconnecting one. Fired once. */
+  deliveryunavailable: CustomEvent<Record<string, never>>;
 }
 
 /** Event type names and the events they deliver. */
@@ -154,6 +193,15 @@ export interface WebSocketClientOptions {
    * only on the final close.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * End-to-end delivery with a server that speaks the protocol
+   * (docs/delivery.md): every message arrives once, in order, in both
+   * directions, across reconnects; `delivered` and `sessionlost` say what
+   * the server confirmed. Implies `reconnect` (its defaults unless given).
+   * With any other server `delivery` becomes `"unavailable"` and the
+   * client is a reconnecting one. Needs `init({ delivery: true })`.
+   */
+  delivery?: boolean | DeliveryOptions;
   /**
    * What `send` does once closing has started. `"discard"` (the default,
    * as the standard's socket): the data is dropped, its size is added to
@@ -254,6 +302,14 @@ export class WebSocketClient extends EventTarget {
   readonly queuedMessages: number;
   /** With `reconnect`: bytes waiting for the next open. */
   readonly queuedBytes: number;
+  /** With `delivery`: `"negotiating"`, `"on"` or `"unavailable"`; `"off"` without it. */
+  readonly delivery: DeliveryState;
+  /**
+   * With `delivery`: the id of the last message given to `send` (1, 2, …
+   * for the client's life; 0 before any). Map it to your data and watch
+   * `delivered` and `sessionlost`.
+   */
+  readonly lastMessageId: number;
   /** How binary messages arrive; other values are ignored. */
   binaryType: BinaryType;
   /**

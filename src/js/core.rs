@@ -214,6 +214,30 @@ impl WebSocketClientCore {
             .map_or(0, |r| r.queued_bytes() as u32)
     }
 
+    /// With `delivery`: `"negotiating"`, `"on"` or `"unavailable"`
+    /// (`"off"` without it).
+    #[cfg(feature = "delivery")]
+    #[wasm_bindgen(getter)]
+    pub fn delivery(&self) -> JsValue {
+        self.lifecycle
+            .reconnecting()
+            .map_or(crate::delivery::DeliveryStatus::Off, |r| {
+                r.delivery_status()
+            })
+            .as_str()
+            .into()
+    }
+
+    /// With `delivery`: the id of the last message sent (1, 2, … for the
+    /// client's life).
+    #[cfg(feature = "delivery")]
+    #[wasm_bindgen(getter = lastMessageId)]
+    pub fn last_message_id(&self) -> f64 {
+        self.lifecycle
+            .reconnecting()
+            .map_or(0, ReconnectingWebSocket::last_message_id) as f64
+    }
+
     /// `binaryType`: `"blob"` or `"arraybuffer"`.
     #[wasm_bindgen(getter = binaryType)]
     pub fn binary_type(&self) -> JsValue {
@@ -281,4 +305,12 @@ pub fn reconnect_event_types() -> js_sys::Array {
         .iter()
         .map(|name| JsValue::from_str(name))
         .collect()
+}
+
+/// Present in the delivery module only: `init({ delivery: true })` tells
+/// the modules apart by it.
+#[cfg(feature = "delivery")]
+#[wasm_bindgen(skip_typescript)]
+pub fn delivers() -> bool {
+    true
 }

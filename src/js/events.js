@@ -34,13 +34,14 @@ export const KEEPS_ALIVE = [
  * have their own): a plain client reads the browser's, a reconnecting one
  * the core's (and keeps them after the core is released).
  */
-export const RECONNECT_COUNTERS = ['retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes'];
-export const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', ...RECONNECT_COUNTERS];
+export const RECONNECT_COUNTERS = ['retryCount', 'reconnectCount', 'queuedMessages', 'queuedBytes', 'lastMessageId'];
+export const ATTRIBUTES = ['url', 'protocol', 'extensions', 'binaryType', 'delivery', ...RECONNECT_COUNTERS];
 
 /** `capture` of an options argument, as the DOM flattens it. */
 export const captureOf = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
 export const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
-export const reconnects = (options) => typeof options === 'object' && options !== null && Boolean(options.reconnect);
+/** Whether a client reconnects: `reconnect`, or `delivery`, which needs it. */
+export const reconnects = (options) => typeof options === 'object' && options !== null && Boolean(options.reconnect || options.delivery);
 
 /**
  * A MessageEvent with the browser's `data`, `origin` ("ws://host:port"),

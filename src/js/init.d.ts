@@ -19,6 +19,11 @@ export interface InitOptions {
    * only: every other feature, at about half the download.
    */
   reconnect?: boolean;
+  /**
+   * Load the delivery module: the full one plus end-to-end delivery, which
+   * the `delivery` option needs. Pages that do not ask for it never load it.
+   */
+  delivery?: boolean;
   /** Where the chosen module is (see {@link ModuleSource}). */
   module_or_path?: ModuleSource;
 }

@@ -3,7 +3,9 @@
 // WebSocketClient without `reconnect` and a plain WebSocketStream call)
 // and the full module (those and the reconnecting core). `init()` loads
 // the plain one; `init({ reconnect: true })` the full one, which serves
-// plain clients too. A page pays for resilience only when it asks for it.
+// plain clients too; `init({ delivery: true })` the delivery module, the
+// full one with end-to-end delivery. A page pays for resilience and
+// delivery only when it asks for them.
 // Which files those are, scripts/package-entry.mjs writes into modules.js
 // when it bundles this file (per target: a web page fetches the module, a
 // bundler has imported the plain one already).
@@ -33,7 +35,8 @@ export function reconnectingKind() {
 }
 
 /**
- * `init(options?)`: `options.reconnect` picks the full module;
+ * `init(options?)`: `options.reconnect` picks the full module,
+ * `options.delivery` the delivery module;
  * `options.module_or_path` (or, as before, a URL, Response or bytes given
  * instead of the options) says where the module is, as wasm-bindgen's
  * init takes it. Resolves with the module's exports. Calling it again is
@@ -41,14 +44,14 @@ export function reconnectingKind() {
  */
 export default async function init(options = undefined) {
   const given = options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype;
-  const { reconnect = false, module_or_path: source } = given ? options : { module_or_path: options };
-  if (wasm?.WebSocketClientCore && output) return output;
-  const [glue, kind] = await Promise.all(reconnect ? [FULL(), import('./reconnecting-client.js')] : [PLAIN(), null]);
+  const { reconnect, delivery, module_or_path: source } = given ? options : { module_or_path: options };
+  if (wasm?.WebSocketClientCore && output && (wasm.delivers || !delivery)) return output;
+  const [glue, kind] = await Promise.all(reconnect || delivery ? [FULL(delivery), import('./reconnecting-client.js')] : [PLAIN(), null]);
   // Web builds instantiate here; bundlers did on import.
   const instantiated = glue.default ? await glue.default(source === undefined ? undefined : { module_or_path: source }) : undefined;
   glue.init();
-  // A full module already loaded is never replaced by the plain one.
-  if (!wasm?.WebSocketClientCore || glue.WebSocketClientCore) {
+  // A module is replaced only by a bigger one (plain, full, delivery).
+  if (!wasm?.WebSocketClientCore || glue.delivers) {
     wasm = { ...glue };
     output = instantiated;
   }

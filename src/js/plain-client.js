@@ -203,6 +203,7 @@ export class PlainSocket {
   }
 
   attribute(name) {
+    if (name === 'delivery') return 'off';
     return RECONNECT_COUNTERS.includes(name) ? 0 : NATIVE[name].call(this.#client);
   }
 

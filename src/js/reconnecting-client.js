@@ -87,6 +87,9 @@ export class ReconnectingSocket {
     const self = new WeakRef(this);
     this.#final = null;
     const [url, protocols, options] = this.#args;
+    if (isObject(options) && options.delivery && !wasm.delivers) {
+      throw new DOMException('wasm-websocket: delivery needs the delivery module: call (and await) init({ delivery: true }) first', 'NotSupportedError');
+    }
     this.#core = new Core(asker(url), asker(protocols), options, (kind, event, more) => {
       self.deref()?.#deliver(kind, event, more);
     });
@@ -107,7 +110,8 @@ export class ReconnectingSocket {
   }
 
   attribute(name) {
-    return (this.#core ?? this.#final)[name];
+    // The full module's core has no delivery attributes: delivery is off.
+    return (this.#core ?? this.#final)[name] ?? (name === 'delivery' ? 'off' : 0);
   }
 
   setBinaryType(value) {

@@ -1,7 +1,7 @@
 // Types of the npm package's WebSocketStream and WebSocketError
 // (src/js/stream.js), in the shape of Chrome's. tests/e2e/types.test.mjs
 // checks them with `tsc --strict`.
-import type { ProtocolsProvider, ReconnectEventMap, ReconnectOptions, TypedListener, UrlProvider } from './client.js';
+import type { DeliveryOptions, DeliveryState, ProtocolsProvider, ReconnectEventMap, ReconnectOptions, TypedListener, UrlProvider } from './client.js';
 
 /** `close()`'s argument, and what `closed` resolves with. */
 export interface WebSocketCloseInfo {
@@ -38,6 +38,13 @@ export interface WebSocketStreamOptions {
    * the outbox, and `closed` settles on the final close only.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * End-to-end delivery, as `WebSocketClient`'s option: every write
+   * arrives once and in order across reconnects, and every message read
+   * was sent once; a message counts as received once it is queued for the
+   * reader. Implies `reconnect`. Needs `init({ delivery: true })`.
+   */
+  delivery?: boolean | DeliveryOptions;
   /** A handshake slower than this fails (or, with `reconnect`, is retried), ms. */
   connectTimeout?: number;
   /** A write resolves once `bufferedAmount` is at most this many bytes (1 MiB). */
@@ -85,6 +92,10 @@ export class WebSocketStream extends EventTarget {
   constructor(url: string | URL | UrlProvider, options?: WebSocketStreamOptions);
   /** The resolved URL (with a URL function: of the current or last attempt). */
   readonly url: string;
+  /** With `delivery`: `"negotiating"`, `"on"` or `"unavailable"`; `"off"` without it. */
+  readonly delivery: DeliveryState;
+  /** With `delivery`: the id of the last write sent (1, 2, … for the stream's life), as `delivered` and `sessionlost` count them. */
+  readonly lastMessageId: number;
   /** Resolves once open; rejects with a WebSocketError (or the signal's AbortError) if it never opens. */
   readonly opened: Promise<WebSocketOpenInfo>;
   /** Resolves after a clean close; rejects with a WebSocketError (closeCode 1006) otherwise. */

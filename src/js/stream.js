@@ -84,7 +84,7 @@ export class WebSocketStream extends EventTarget {
       throw new TypeError("WebSocketStream: the options must be an object");
     }
     super();
-    const { protocols = [], signal, reconnect, connectTimeout, highWaterMark, readableMaxBytes } = options ?? {};
+    const { protocols = [], signal, reconnect, delivery, connectTimeout, highWaterMark, readableMaxBytes } = options ?? {};
     this.#highWaterMark = highWaterMark ?? byteLimit(undefined); // the crate's default
     this.#readableMaxBytes = readableMaxBytes ?? DEFAULT_READABLE_MAX_BYTES;
     this.#opened = new Promise((resolve, reject) => Object.assign(this.#settle, { openResolve: resolve, openReject: reject }));
@@ -98,12 +98,13 @@ export class WebSocketStream extends EventTarget {
     const client = new WebSocketClient(url, protocols, {
       binaryType: 'arraybuffer',
       reconnect,
+      delivery,
       connectTimeout,
       highWaterMark: this.#highWaterMark,
       sendAfterClose: 'throw',
     });
     this.#client = client;
-    if (reconnect) {
+    if (reconnect || delivery) {
       // How a stream's user learns that a connection was lost, and how
       // many of its writes may have been lost with it (possiblyLost).
       for (const type of loaded().reconnectEventTypes()) {
@@ -136,6 +137,16 @@ export class WebSocketStream extends EventTarget {
   /** The resolved URL. */
   get url() {
     return this.#client.url;
+  }
+
+  /** With `delivery`: as `WebSocketClient`'s (`"off"` without it). */
+  get delivery() {
+    return this.#client.delivery;
+  }
+
+  /** With `delivery`: the id of the last write sent (1, 2, …). */
+  get lastMessageId() {
+    return this.#client.lastMessageId;
   }
 
   /** `{ readable, writable, protocol, extensions }` once open. */

@@ -99,7 +99,8 @@ export function outputFile(name) {
 /**
  * The demo page of a fresh server in a fresh browser of `engine` (see
  * browsers.mjs), with the package loaded as `window.WSC` and small helpers:
- * `module` 'full' (the default: init({ reconnect: true })) or 'plain' (init()).
+ * `module` 'full' (the default: init({ reconnect: true })), 'plain' (init())
+ * or 'delivery' (init({ delivery: true })).
  * the common start of the browser test files. Returns { engine, server,
  * browser, page }; `page.problems()` lists uncaught errors so far.
  * `browserArgs` are extra command-line flags for Chromium.
@@ -108,12 +109,22 @@ export async function packagePage({ engine = 'chromium', browserArgs = [], modul
   const server = await startServer();
   const browser = await launch(engine, { args: browserArgs });
   const page = await browser.newPage();
+  await loadPackage(page, server, module);
+  return { engine, server, browser, page };
+}
+
+/**
+ * Opens `server`'s demo page in `page` and loads the package there, as
+ * `packagePage` does (a page's CSP lets it connect to its own server only).
+ */
+export async function loadPackage(page, server, module = 'full') {
   await page.goto(`${server.base}/`);
   await page.waitForSelector('body[data-ready=true]');
   await page.evaluate(async ([ws, module]) => {
     const mod = await import('/pkg/index.js');
     // init() loads the plain module, init({ reconnect: true }) the full one.
-    await mod.default(module === 'plain' ? undefined : { reconnect: true });
+    await mod.default(module === 'plain' ? undefined : module === 'delivery' ? { delivery: true } : { reconnect: true });
+    window.WSS = mod.WebSocketStream;
     window.WSC = mod.WebSocketClient;
     window.WS_BASE = ws;
     window.HTTP_BASE = ws.replace('ws', 'http');
@@ -127,7 +138,6 @@ export async function packagePage({ engine = 'chromium', browserArgs = [], modul
       }
     };
   }, [server.ws, module]);
-  return { engine, server, browser, page };
 }
 
 /**
