@@ -1,7 +1,7 @@
 // The benchmark page: one function, run(client, workload, params), that the
 // driver (bench/run.mjs) calls through Playwright. Every client does the
 // same work and checks every echo (type, length, first and last byte).
-import { bench_callback, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
+import { bench_callback, bench_callback_delivery, bench_async, soak_callback, soak_async, soak_connecting } from '/pkg-bench/wasm_websocket.js';
 import init, { WebSocketClient, WebSocketStream } from '/pkg-bench/index.js';
 
 
@@ -29,7 +29,7 @@ function checkEcho(data, i, size, binary) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The same workloads on anything shaped like the browser's WebSocket. */
-async function runDom(make, url, workload, { count, size }, { asBlob = false, drain = null } = {}) {
+async function runDom(make, url, workload, { count, size }, { asBlob = false, drain = null, settle = null } = {}) {
   const ws = make(url);
   ws.binaryType = 'arraybuffer';
   await new Promise((resolve, reject) => {
@@ -88,6 +88,7 @@ async function runDom(make, url, workload, { count, size }, { asBlob = false, dr
     }
   });
   const elapsedMs = performance.now() - start;
+  await settle?.(ws);
   ws.close();
   return { elapsedMs, latencies, peakBuffered: peak };
 }
@@ -97,8 +98,8 @@ async function runDom(make, url, workload, { count, size }, { asBlob = false, dr
  * WebSocketStream (ours or Chrome's), written the idiomatic way: wait for
  * `writer.ready`, read with a reader.
  */
-async function runStream(Stream, url, workload, { count, size }, options = {}) {
-  const wss = new Stream(url, { protocols: ['echo-protocol'], ...options });
+async function runStream(Stream, url, workload, { count, size }, options = {}, { settle = null, tracked = (s) => s } = {}) {
+  const wss = tracked(new Stream(url, { protocols: ['echo-protocol'], ...options }));
   const { readable, writable } = await wss.opened;
   const reader = readable.getReader();
   const writer = writable.getWriter();
@@ -127,6 +128,7 @@ async function runStream(Stream, url, workload, { count, size }, options = {}) {
     }
   }
   const elapsedMs = performance.now() - start;
+  await settle?.(wss);
   wss.close();
   await wss.closed.catch(() => {});
   return { elapsedMs, latencies, peakBuffered: 0 };
@@ -134,6 +136,39 @@ async function runStream(Stream, url, workload, { count, size }, options = {}) {
 
 /** What the reconnecting clients are measured with: the heartbeat on (no ping is due within a run) and the default outbox. */
 const RESILIENT = { reconnect: { heartbeat: {} } };
+
+/** The same resilience with end-to-end delivery on. */
+const DELIVERY = { ...RESILIENT, delivery: true };
+
+/**
+ * A delivery client's run on the test server's `/delivery` echo (a session
+ * of its own, by key). With `countAcks`, the ACK frames the server counted
+ * each way, once every message was acknowledged (outside the timing).
+ */
+async function withDelivery(url, body, countAcks = true) {
+  const key = `bench-${Math.random().toString(36).slice(2)}`;
+  const result = await body(url.replace(/\/echo$/, `/delivery?key=${key}`));
+  if (!countAcks) return result;
+  const state = await (await fetch(`${url.replace(/^ws/, 'http').replace(/\/echo$/, '')}/control/delivery-state?key=${key}`)).json();
+  return { ...result, acks: state.acks, deliveryReceived: state.received };
+}
+
+/**
+ * Before a delivery client closes: waits until the server confirmed every
+ * message, and for the client's own (coalesced) ACK of the echoes.
+ */
+async function settle(target) {
+  const confirmed = () => target.delivered >= target.lastMessageId;
+  while (!confirmed()) await sleep(5);
+  await sleep(150);
+}
+
+/** A delivery client or stream that records how far its messages were confirmed. */
+function tracked(target) {
+  target.delivered = 0;
+  target.addEventListener('delivered', (e) => (target.delivered = e.detail.upTo));
+  return target;
+}
 
 /** A Rust driver's result as the page's clients return it. */
 const rust = (r) => ({ elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered });
@@ -147,6 +182,10 @@ const CLIENTS = {
   'js-class': (url, w, p) => runDom((u) => new WebSocketClient(u, 'echo-protocol'), url, w, p, { drain: (ws) => ws.drain() }),
   'js-reconnecting': (url, w, p) =>
     runDom((u) => new WebSocketClient(u, 'echo-protocol', RESILIENT), url, w, p, { drain: (ws) => ws.drain() }),
+  'js-delivery': (url, w, p) =>
+    withDelivery(url, (u) => runDom((u) => tracked(new WebSocketClient(u, [], DELIVERY)), u, w, p, { drain: (ws) => ws.drain(), settle })),
+  'rust-delivery': (url, w, p) => withDelivery(url, async (u) => rust(await bench_callback_delivery(u, w, p.count, p.size)), false),
+  'stream-delivery': (url, w, p) => withDelivery(url, (u) => runStream(WebSocketStream, u, w, p, DELIVERY, { settle, tracked })),
   'rust-callback': async (url, w, p) => rust(await bench_callback(url, w, p.count, p.size, false)),
   'rust-reconnecting': async (url, w, p) => rust(await bench_callback(url, w, p.count, p.size, true)),
   'rust-async': async (url, w, p) => rust(await bench_async(url, w, p.count, p.size, false)),
@@ -223,8 +262,8 @@ window.soak = {
   'js-dropped': (url, n) => soakJsDropped(url, n),
 };
 
-// The bench's one module (the full package and the Rust-face drivers).
-const wasm = await init({ reconnect: true });
+// The bench's one module (the delivery package and the Rust-face drivers).
+const wasm = await init({ delivery: true });
 window.wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 window.ready = true;
 document.getElementById('status').textContent = 'ready';

@@ -43,14 +43,18 @@ if (ONLY) {
 // Each face plain and reconnecting (with its heartbeat and outbox on).
 const CLIENTS = [
   'raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'rust-callback', 'rust-reconnecting', 'rust-async', 'rust-async-reconnecting',
+  // End-to-end delivery, measured against reconnecting alone (same run, paired).
+  'js-delivery', 'rust-delivery',
 ];
+/** Each delivery client and the reconnecting client it is compared with. */
+const DELIVERY_PAIRS = { 'js-delivery': 'js-reconnecting', 'rust-delivery': 'rust-reconnecting', 'stream-delivery': 'stream-reconnecting' };
 // Pipelined text and 1 MiB binary also through WebSocketStream: ours, plain
 // and reconnecting, and Chrome's native one where the engine has it.
 const STREAM_WORKLOADS = ['pipelined', 'binary'];
-const STREAM_CLIENTS = ['stream-ours', 'stream-reconnecting'];
+const STREAM_CLIENTS = ['stream-ours', 'stream-reconnecting', 'stream-delivery'];
 // The callback faces have no backpressure of their own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
-const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'rust-async', 'rust-async-reconnecting'];
+const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'js-delivery', 'rust-async', 'rust-async-reconnecting'];
 
 /** `list` in an order that depends only on `seed` (mulberry32, Fisher-Yates). */
 function shuffled(list, seed) {
@@ -172,6 +176,12 @@ async function main() {
             const m = await page.evaluate(([c, w, p]) => window.run(c, w, p), [client, workload.name, { url, count, size: workload.size }]);
             const after = await rendererMs();
             const sum = (measured[client] ??= { elapsedMs: 0, latencies: [], peakBuffered: 0, scriptMs: 0, threadMs: 0 });
+            if (m.acks) {
+              // Delivery: ACK frames each way and the data messages they covered.
+              sum.acksToClient = (sum.acksToClient ?? 0) + m.acks.sent;
+              sum.acksFromClient = (sum.acksFromClient ?? 0) + m.acks.received;
+              sum.deliveryMessages = (sum.deliveryMessages ?? 0) + m.deliveryReceived;
+            }
             sum.elapsedMs += m.elapsedMs;
             sum.scriptMs += after.script - before.script;
             sum.threadMs += after.thread - before.thread;
@@ -217,6 +227,17 @@ async function main() {
           entry.p99LatencyMs = median(lat.map((l) => percentile(l, 99)));
         }
         if (workload.name === 'backpressure') entry.peakBuffered = Math.max(...runs.map((x) => x.m.peakBuffered));
+        const against = DELIVERY_PAIRS[client];
+        if (against && byClient[against]) {
+          // Delivery on against reconnecting alone, paired round by round,
+          // and the ACK frames per data message each way (each data
+          // message is echoed, so both directions carry the same count).
+          entry.toReconnecting = median(runs.map((x) => x.figure / figureOf(against, x.round)));
+          // (The JS clients' runs count them; the Rust driver closes at once.)
+          if (runs[0].m.deliveryMessages > 0) {
+            entry.acksPerMessage = median(runs.map((x) => (x.m.acksToClient + x.m.acksFromClient) / (2 * x.m.deliveryMessages)));
+          }
+        }
         return entry;
       });
       const entry = { name: workload.name, count: workload.count, size: workload.size, blocks: workload.blocks ?? 1, unit: workload.name === 'pipelined' ? 'msg/s' : workload.name === 'rtt' ? 'rt/s' : 'MiB/s', clients };
@@ -264,7 +285,9 @@ function print(report) {
         c.scriptRatio === undefined
           ? ''
           : `  script ${c.scriptUsPerMessage.toFixed(2)} µs/msg ${c.scriptRatio.toFixed(2)}×, main thread ${c.threadUsPerMessage.toFixed(2)} µs/msg ${c.threadRatio.toFixed(2)}×`;
-      lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}`);
+      const acks = c.acksPerMessage === undefined ? '' : `, ACK frames per data message ${c.acksPerMessage.toFixed(5)}`;
+      const delivery = c.toReconnecting === undefined ? '' : `  to reconnecting ${c.toReconnecting.toFixed(3)}${acks}`;
+      lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}${delivery}`);
     }
     const s = w.streamOursToNative;
     if (s) lines.push(`  our WebSocketStream to Chrome's: ${s.ratio.toFixed(3)} (median of per-round ratios; ahead or level in ${s.ahead} of ${s.ratios.length} rounds)`);

@@ -43,7 +43,8 @@
 //                           pile up unread); /control/drop?key=K then drops it.
 //                           Answers 1, or 0 when nothing was attached
 //                         GET /control/delivery-state?key=K  JSON { received,
-//                           unconfirmed, attached, sessions (the store's size) }
+//                           unconfirmed, attached, acks: { sent, received }
+//                           (ACK frames each way), sessions (the store's size) }
 //                           (received and unconfirmed null without a session)
 //   /delivery-bad [frame] answers a HELLO with a WELCOME, then breaks the
 //                       protocol with `frame`: ack-beyond (ACK 1000, more
@@ -498,7 +499,13 @@ function serveDeliveryControl(url, reply, delivery, deliveries) {
     case '/control/delivery-state':
       reply(
         200,
-        JSON.stringify({ received: session?.received ?? null, unconfirmed: session?.unconfirmed ?? null, attached: session?.attached ?? false, sessions: delivery.store.size }),
+        JSON.stringify({
+          received: session?.received ?? null,
+          unconfirmed: session?.unconfirmed ?? null,
+          attached: session?.attached ?? false,
+          acks: session?.acks ?? null,
+          sessions: delivery.store.size,
+        }),
       );
       return;
     case '/control/delivery-stall':

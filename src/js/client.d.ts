@@ -61,7 +61,7 @@ export interface GaveUpDetail {
  * the protocol, such as `wasm-websocket/server`.
  */
 export interface DeliveryOptions {
-  /** At most this many sent messages wait for the server's acknowledgement (default 8192); later ones wait in the outbox. */
+  /** At most this many sent messages wait for the server's acknowledgement (default 65,536); later ones wait in the outbox. */
   windowMessages?: number;
   /** At most this many bytes of them (default 8 MiB; text counts its length). */
   windowBytes?: number;

@@ -201,6 +201,8 @@ export class Session extends EventEmitter {
   readonly unconfirmed: number;
   /** Client messages handed to the 'message' listeners in this session. */
   readonly received: number;
+  /** ACK frames sent to the client and received from it so far (how well acknowledgements coalesce). */
+  readonly acks: { sent: number; received: number };
   /**
    * Sends a message: a string as a text frame, bytes (copied) as a binary
    * DATA frame. While the window is full, or no connection is attached, it

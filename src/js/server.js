@@ -235,6 +235,9 @@ export class Session extends EventEmitter {
   #ackTimer = null;
   #ackDelayMs;
   #peerWindow = { messages: 1, bytes: 1 };
+  // ACK frames each way, for measuring how well they coalesce.
+  #acksSent = 0;
+  #acksReceived = 0;
 
   /** @internal Sessions are created by DeliveryServer. */
   constructor(token, config) {
@@ -278,6 +281,11 @@ export class Session extends EventEmitter {
   /** Messages given to send() that the client has not acknowledged (in the window or the backlog). */
   get unconfirmed() {
     return this.#ended ? this.#unconfirmedAtEnd : this.#sent - this.#acked + this.#waiting.length;
+  }
+
+  /** ACK frames this session sent to its client and received from it (how well acks coalesce). */
+  get acks() {
+    return { sent: this.#acksSent, received: this.#acksReceived };
   }
 
   /** Messages from the client handed to the 'message' listeners in this session. */
@@ -422,6 +430,7 @@ export class Session extends EventEmitter {
           return this.#data(frame.subarray(1), true, frame.length - 1);
         case ACK: {
           if (frame.length !== ACK_LEN) return this.#violation('an ACK frame of the wrong length');
+          this.#acksReceived++;
           const received = readU64(frame, 1);
           if (received < this.#acked) return this.#violation('an ACK that goes backwards');
           if (received > this.#written) return this.#violation('an ACK of messages never sent');
@@ -475,6 +484,7 @@ export class Session extends EventEmitter {
     this.#ackTimer = null;
     if (!this.#ws || this.#received === this.#announced) return;
     write(this.#ws, ackFrame(this.#received));
+    this.#acksSent++;
     this.#announced = this.#received;
     this.#bytesSinceAck = 0;
   }

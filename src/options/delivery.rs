@@ -22,7 +22,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryOptions {
     /// At most this many sent messages wait for the server's
-    /// acknowledgement (default 8,192); later ones wait in the outbox.
+    /// acknowledgement (default 65,536: the byte bound is the one that
+    /// limits memory); later ones wait in the outbox.
     pub window_messages: u32,
     /// At most this many bytes of them (default 8 MiB; a single bigger
     /// message goes alone).
@@ -39,7 +40,7 @@ pub struct DeliveryOptions {
 impl Default for DeliveryOptions {
     fn default() -> Self {
         Self {
-            window_messages: 8192,
+            window_messages: 65_536,
             window_bytes: 8 << 20,
             ack_delay_ms: 100,
             negotiate_timeout_ms: 2000,

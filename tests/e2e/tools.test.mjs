@@ -20,12 +20,13 @@ test('bench harness smoke run: every client and workload measured, echoes checke
   for (const w of report.workloads) {
     const clients = w.clients.map((c) => c.client).sort();
     // Each face plain and reconnecting.
+    // Each face plain and reconnecting, and with delivery.
     const base =
       w.name === 'backpressure'
-        ? ['js-class', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting']
-        : ['js-class', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting', 'rust-callback', 'rust-reconnecting'];
+        ? ['js-class', 'js-delivery', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting']
+        : ['js-class', 'js-delivery', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting', 'rust-callback', 'rust-delivery', 'rust-reconnecting'];
     // Chromium has a native WebSocketStream to compare ours with.
-    const expected = ['pipelined', 'binary'].includes(w.name) ? [...base, 'stream-native', 'stream-ours', 'stream-reconnecting'].sort() : base;
+    const expected = ['pipelined', 'binary'].includes(w.name) ? [...base, 'stream-delivery', 'stream-native', 'stream-ours', 'stream-reconnecting'].sort() : base;
     assert.deepEqual(clients, expected, w.name);
     for (const c of w.clients) {
       assert.ok(Number.isFinite(c.median) && c.median > 0, `${w.name}/${c.client}: ${c.median}`);
@@ -34,18 +35,29 @@ test('bench harness smoke run: every client and workload measured, echoes checke
       assert.ok(c.threadUsPerMessage > 0 && Number.isFinite(c.threadRatio), `${w.name}/${c.client} main-thread time`);
       assert.ok(c.scriptUsPerMessage >= 0 && Number.isFinite(c.scriptRatio), `${w.name}/${c.client} script time`);
     }
+    // Delivery against reconnecting alone, and its ACK frames: coalesced,
+    // far fewer than the data messages.
+    for (const c of w.clients.filter((c) => c.client.endsWith('-delivery'))) {
+      assert.ok(Number.isFinite(c.toReconnecting) && c.toReconnecting > 0, `${w.name}/${c.client} to reconnecting`);
+      if (c.client === 'rust-delivery') continue; // its driver closes at once: acks are counted on the JS clients
+      assert.ok(c.acksPerMessage > 0 && c.acksPerMessage <= 1, `${w.name}/${c.client}: ${c.acksPerMessage} ACK frames per message`);
+    }
     const raw = w.clients.find((c) => c.client === 'raw-view');
     assert.equal(raw.threadRatio, 1, 'raw is the unit');
   }
   // The page is cross-origin isolated, so latencies are read in 5 µs steps.
   assert.ok(report.timerResolutionMs > 0 && report.timerResolutionMs <= 0.005, `performance.now() step ${report.timerResolutionMs} ms`);
   // The bytes each kind of page loads, measured against the budgets.
-  assert.deepEqual(Object.keys(report.sizes.pages), ['plain', 'full']);
+  assert.deepEqual(Object.keys(report.sizes.pages), ['plain', 'full', 'delivery']);
   for (const page of Object.values(report.sizes.pages)) {
-    assert.ok(page.gzip > 0 && page.budget > 0 && typeof page.within === 'boolean');
+    assert.ok(page.gzip > 0 && typeof page.within === 'boolean');
     assert.equal(page.gzip, page.files.reduce((sum, file) => sum + report.sizes.files[file].gzip, 0));
   }
+  assert.ok(report.sizes.pages.plain.budget > 0 && report.sizes.pages.full.budget > 0);
   assert.ok(report.sizes.pages.plain.gzip < report.sizes.pages.full.gzip / 1.5, 'the plain page loads the plain module');
+  const { delivery, full } = report.sizes.pages;
+  assert.equal(delivery.overFull, delivery.gzip - full.gzip, 'what delivery costs a page is reported');
+  assert.ok(delivery.overFull > 0 && !full.files.some((f) => f.includes('delivery')), 'only a delivery page loads the delivery module');
   assert.match(fs.readFileSync(path.join(out, 'results.svg'), 'utf8'), /^<svg /);
   assert.match(printed, /bytes a page loads/);
 });

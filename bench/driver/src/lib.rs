@@ -12,8 +12,8 @@ use signal::Signal;
 use wasm_bindgen::prelude::*;
 
 use wasm_websocket::{
-    BinaryType, CloseEvent, ConnectOptions, Connection, Error, HeartbeatOptions, Message, Payload,
-    ReadyState, ReconnectOptions, ReconnectingWebSocket, WebSocket,
+    BinaryType, CloseEvent, ConnectOptions, Connection, DeliveryOptions, Error, HeartbeatOptions,
+    Message, Payload, ReadyState, ReconnectOptions, ReconnectingWebSocket, WebSocket,
 };
 
 #[wasm_bindgen]
@@ -167,6 +167,22 @@ pub async fn bench_callback(
         let ws = WebSocket::with_protocols(&url, &["echo-protocol"])?;
         run_callback(Rc::new(ws), workload, count, size).await
     }
+}
+
+/// The reconnecting callback face with end-to-end delivery on (to a
+/// `/delivery` URL), measured against `bench_callback(.., true)`.
+#[wasm_bindgen]
+pub async fn bench_callback_delivery(
+    url: String,
+    workload: String,
+    count: u32,
+    size: u32,
+) -> Result<JsValue, JsValue> {
+    let options = ConnectOptions::default()
+        .reconnect(resilient())
+        .delivery(DeliveryOptions::default());
+    let ws = ReconnectingWebSocket::with_options(&url, options)?;
+    run_callback(Rc::new(ws), workload, count, size).await
 }
 
 /// The resilience the reconnecting clients are measured with: the default
