@@ -88,7 +88,7 @@ export class ReconnectingSocket {
     this.#final = null;
     const [url, protocols, options] = this.#args;
     if (isObject(options) && options.delivery && !wasm.delivers) {
-      throw new DOMException('wasm-websocket: delivery needs the delivery module: call (and await) init({ delivery: true }) first', 'NotSupportedError');
+      throw new DOMException('wasm-websocket: delivery needs init({ delivery: true })', 'NotSupportedError');
     }
     this.#core = new Core(asker(url), asker(protocols), options, (kind, event, more) => {
       self.deref()?.#deliver(kind, event, more);
