@@ -3,7 +3,8 @@
 // selected when offered). Every message is JSON text.
 //
 //   client -> server  { "type": "say", "text": "…", "id": "…" (optional, echoed back) }
-//   server -> client  { "type": "welcome", "you", "room", "members", "at" }
+//   server -> client  { "type": "welcome", "you", "room", "members", "at",
+//                       "rate": { "count", "windowMs", "burst" } }   this member's rate limit
 //                     { "type": "message", "nick", "text", "id", "at" }   to every member, the sender too
 //                     { "type": "join" | "leave", "nick", "members", "at" }
 //                     { "type": "notice", "text", "members", "at" }       pushed unasked: every
@@ -14,18 +15,23 @@
 // its connection. Every message reaches it exactly once, in order, across
 // reconnects (the client resumes the session); while its connection is
 // down it stays in the room, and it leaves when the session ends (it
-// expired, was evicted or refused, or was closed by a limit below). A
-// resume always returns to the session's own room, whatever the URL says.
+// expired, was evicted or refused, or was closed by a limit below), or at
+// once when its client closes with 1000 (it left) or 1001 (its page went
+// away). A resume always returns to the session's own room, whatever the
+// URL says.
 // Any other client is a plain member, as it always was: its first frame
 // (or `helloWaitMs` of silence, 1000 by default) shows it does not open
 // with HELLO, so its welcome comes then. Messages said in the room while a
 // connection is still being told apart are held for it (at most
-// maxMembers × rateCount) and follow its welcome.
+// maxMembers × the larger of rateCount and rateBurst) and follow its
+// welcome.
 //
 // `at` is the server's timestamp (ms since 1970). Limits, each closing the
 // offender's connection (a delivery member's session ends with it) with a
-// log line: a message over `maxMessageBytes` (1009), more than `rateCount`
-// messages in `rateWindowMs` (1008), a room already holding `maxMembers`
+// log line: a message over `maxMessageBytes` (1009), a member over its rate
+// (1008: a plain member more than `rateCount` messages in any
+// `rateWindowMs`; a delivery member the same rate with an allowance of
+// `rateBurst` at once, see `overRate`), a room already holding `maxMembers`
 // (1008), binary, non-JSON or malformed messages, or a missing nickname
 // (1008); a delivery member whose session's backlog is full (it stopped
 // acknowledging) is closed with 1008 "too far behind".
@@ -35,6 +41,7 @@ export const CHAT_DEFAULTS = {
   maxMessageBytes: 2048,
   rateCount: 10,
   rateWindowMs: 5000,
+  rateBurst: 30,
   maxMembers: 20,
   maxNickLength: 24,
   noticeMs: 20_000,
@@ -57,7 +64,7 @@ export function createChatRooms(options = {}, say = () => {}) {
   const delivery = new DeliveryServer({ helloWaitMs: limits.helloWaitMs });
   delivery.on('error', (err) => say(`chat: ${err.stack ?? err}`));
   const rooms = new Map(); // name -> { name, members: Set<member>, waiting: Set<{ held }>, timer }
-  const maxHeld = limits.maxMembers * limits.rateCount;
+  const maxHeld = limits.maxMembers * Math.max(limits.rateCount, limits.rateBurst);
   let closed = false;
 
   /** Sends to every member; `hold` also keeps the message for connections not told apart yet. */
@@ -136,7 +143,9 @@ export function createChatRooms(options = {}, say = () => {}) {
     }
     room.members.add(member);
     say(`chat: ${member.nick} joined ${room.name} (${room.members.size} members${member.kind === 'delivery' ? ', delivery' : ''})`);
-    member.send({ type: 'welcome', you: member.nick, room: room.name, members: room.members.size, at: Date.now() });
+    const burst = member.kind === 'delivery' ? limits.rateBurst : limits.rateCount;
+    const rate = { count: limits.rateCount, windowMs: limits.rateWindowMs, burst };
+    member.send({ type: 'welcome', you: member.nick, room: room.name, members: room.members.size, at: Date.now(), rate });
     for (const message of held) member.send(message);
     broadcast(room, { type: 'join', nick: member.nick, members: room.members.size, at: Date.now() });
     return true;
@@ -149,6 +158,44 @@ export function createChatRooms(options = {}, say = () => {}) {
     dropIfEmpty(room);
   }
 
+  /**
+   * Whether one more message from `member` at `now` is over its rate;
+   * counts it when it is not.
+   *
+   * A plain member: at most `rateCount` messages in any `rateWindowMs`
+   * (a sliding window), as it always was.
+   *
+   * A delivery member: the same sustained rate, as a token bucket that
+   * holds `rateBurst` messages and refills at `rateCount` per
+   * `rateWindowMs`. Its messages reach the room in bunches that are not
+   * its doing: after a reconnect the session hands over at once what was
+   * typed while the connection was down and what was in flight when it
+   * dropped (each once: a message sent again is not counted again). A
+   * window of 10 would close a member whose outage held 11 lines, and
+   * closing a delivery member ends its session: the very loss delivery
+   * is there to prevent. The bucket keeps the sustained rate, so a flood
+   * is still closed once the allowance is spent, and the allowance is
+   * bounded (it also bounds what is held for undecided connections,
+   * `maxHeld`). The demo's "Send 20" (www/chat.js) fits in it with room
+   * to spare for typing; the welcome tells each member its own `rate`.
+   */
+  function overRate(member, now) {
+    if (member.kind === 'delivery') {
+      const perMs = limits.rateCount / limits.rateWindowMs;
+      const bucket = (member.bucket ??= { tokens: limits.rateBurst, at: now });
+      bucket.tokens = Math.min(limits.rateBurst, bucket.tokens + (now - bucket.at) * perMs);
+      bucket.at = now;
+      if (bucket.tokens < 1) return true;
+      bucket.tokens -= 1;
+      return false;
+    }
+    const sent = (member.sent ??= []); // times of this member's recent messages
+    while (sent.length && sent[0] <= now - limits.rateWindowMs) sent.shift();
+    if (sent.length >= limits.rateCount) return true;
+    sent.push(now);
+    return false;
+  }
+
   /** A message from a member: the limits, then to everyone. */
   function said(room, member, data, isBinary) {
     if (isBinary) return refuse(member, 1008, 'chat frames are JSON text', 'binary frame');
@@ -156,12 +203,10 @@ export function createChatRooms(options = {}, say = () => {}) {
       return refuse(member, 1009, 'message too big', `${data.length} bytes > ${limits.maxMessageBytes}`);
     }
     const now = Date.now();
-    const sent = member.sent; // times of this member's recent messages
-    while (sent.length && sent[0] <= now - limits.rateWindowMs) sent.shift();
-    if (sent.length >= limits.rateCount) {
-      return refuse(member, 1008, 'rate limit', `more than ${limits.rateCount} messages in ${limits.rateWindowMs} ms`);
+    if (overRate(member, now)) {
+      const burst = member.kind === 'delivery' ? ` after a burst of ${limits.rateBurst}` : '';
+      return refuse(member, 1008, 'rate limit', `more than ${limits.rateCount} messages in ${limits.rateWindowMs} ms${burst}`);
     }
-    sent.push(now);
     let message;
     try {
       message = JSON.parse(data.toString());
@@ -190,7 +235,7 @@ export function createChatRooms(options = {}, say = () => {}) {
       .accept(ws, {
         onPlain(plain, first) {
           decided();
-          const member = { ...plainMember(plain, nick, name), sent: [] };
+          const member = plainMember(plain, nick, name);
           if (!enter(room, member, waiting.held)) return;
           plain.on('message', (data, isBinary) => said(room, member, data, isBinary));
           plain.on('close', () => leave(room, member));
@@ -198,11 +243,25 @@ export function createChatRooms(options = {}, say = () => {}) {
         },
         onSession(session) {
           decided();
-          const member = Object.assign(sessionMember(session, nick, name), { sent: [] });
+          const member = sessionMember(session, nick, name);
           if (!enter(room, member, waiting.held)) return;
           session.on('message', (data, isBinary) => said(room, member, data, isBinary));
           session.on('detach', () => say(`chat: ${nick} lost the connection; the session keeps the place in ${name}`));
-          session.on('attach', () => say(`chat: ${nick} is back in ${name}`));
+          // A goodbye ends the session at once: the client closed with 1000
+          // (it left), or 1001 (its page went away, and the session's other
+          // half with it). The client's own closes while it reconnects send
+          // no code (1005), and a lost connection is 1006: those wait for a
+          // resume. (Only the session's own connection: an older one cut
+          // by a takeover closes while a newer one is attached.)
+          const goodbye = (connection) =>
+            connection.once('close', (code) => {
+              if ((code === 1000 || code === 1001) && !session.ended && !session.attached) session.close(1000, 'left');
+            });
+          goodbye(ws);
+          session.on('attach', (connection) => {
+            say(`chat: ${nick} is back in ${name}`);
+            goodbye(connection);
+          });
           session.on('end', (reason) => {
             say(`chat: ${nick}'s session ended (${reason})`);
             leave(room, member);

@@ -242,8 +242,9 @@ function trackUpload(total) {
 }
 
 async function main() {
-  // The full module: the demo offers reconnect (and the chat uses it).
-  await init({ reconnect: true });
+  // The delivery module: the chat uses end-to-end delivery, and the module
+  // also serves the reconnecting and plain clients of the rest of the page.
+  await init({ delivery: true });
   // The key lets the drop button name this page's connections.
   const key = `demo-${Math.random().toString(36).slice(2, 8)}`;
   $('url').value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/echo?key=${key}`;

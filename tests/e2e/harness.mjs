@@ -116,6 +116,10 @@ export async function packagePage({ engine = 'chromium', browserArgs = [], modul
 /**
  * Opens `server`'s demo page in `page` and loads the package there, as
  * `packagePage` does (a page's CSP lets it connect to its own server only).
+ * The demo page has called init({ delivery: true }) already (www/app.js),
+ * and a loaded module stays: the delivery module serves every `module`
+ * here. What init() alone loads is tested on a page without the package
+ * (js-init.test.mjs).
  */
 export async function loadPackage(page, server, module = 'full') {
   await page.goto(`${server.base}/`);

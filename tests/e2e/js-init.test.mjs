@@ -1,8 +1,9 @@
-// init() and the package's two wasm modules, in every engine: init()
+// init() and the package's three wasm modules, in every engine: init()
 // loads only the plain module (a plain client and a plain stream work,
 // `reconnect` is refused with a clear error and nothing is connected),
 // init({ reconnect: true }) loads the full one on the same page without
-// breaking the clients made before, and a client made before any init()
+// breaking the clients made before (and init({ delivery: true }) the
+// delivery one, which alone takes `delivery`), and a client made before any init()
 // gets a clear error instead of a TypeError from the glue; a protocols
 // argument that is a number is one protocol, as WebIDL converts it.
 import { test, before, after } from 'node:test';
@@ -50,6 +51,8 @@ forEachEngine((engine) => {
       await plain.opened;
       r.plainEcho = await echo(plain, 'plain module');
       r.reconnectRefused = failure(() => new mod.WebSocketClient(`${ws}/echo`, [], { reconnect: true }));
+      r.deliveryRefusedPlain = failure(() => new mod.WebSocketClient(`${ws}/echo`, [], { delivery: true }));
+      r.plainDelivery = [plain.delivery, plain.lastMessageId];
       r.streamRefused = failure(() => new mod.WebSocketStream(`${ws}/echo`, { reconnect: true }));
       const stream = new mod.WebSocketStream(`${ws}/echo`, { protocols: ['echo-protocol'] });
       const { readable, writable } = await stream.opened;
@@ -74,6 +77,20 @@ forEachEngine((engine) => {
       // Asking for the plain module again keeps the full one.
       await mod.default();
       r.stillFull = failure(() => new mod.WebSocketClient(`${ws}/echo`, [], { reconnect: true }).close());
+      // Delivery needs its own module; the full one refuses it and says delivery is off.
+      r.deliveryRefusedFull = failure(() => new mod.WebSocketClient(`${ws}/delivery`, [], { delivery: true }));
+      r.fullDelivery = [resilient.delivery, resilient.lastMessageId];
+      performance.clearResourceTimings();
+      await mod.default({ delivery: true });
+      r.deliveryFetched = fetched();
+      r.afterDelivery = await echo(resilient, 'still the full client');
+      const delivering = new mod.WebSocketClient(`${ws}/delivery`, [], { delivery: true });
+      r.deliveryEcho = await echo(delivering, 'delivery module');
+      r.deliveryState = [delivering.delivery, delivering.lastMessageId, delivering.retryCount];
+      delivering.close();
+      // Asking for the full module again keeps the delivery one.
+      await mod.default({ reconnect: true });
+      r.stillDelivery = failure(() => new mod.WebSocketClient(`${ws}/delivery`, [], { delivery: true }).close());
       plain.close(1000, 'done');
       resilient.close(1000, 'done');
       r.closes = [(await plain.closed).code, (await resilient.closed).code];
@@ -95,5 +112,15 @@ forEachEngine((engine) => {
     assert.deepEqual(got.numberProtocol, ['5', '5']);
     assert.equal(got.stillFull, null);
     assert.deepEqual(got.closes, [1000, 1000]);
+    // Delivery: refused without its module (a plain page: the full module is missing first).
+    assert.deepEqual(got.deliveryRefusedPlain, refused);
+    assert.deepEqual(got.plainDelivery, ['off', 0]);
+    assert.deepEqual(got.deliveryRefusedFull, { name: 'NotSupportedError', message: 'wasm-websocket: delivery needs init({ delivery: true })' });
+    assert.deepEqual(got.fullDelivery, ['off', 0]);
+    assert.deepEqual(got.deliveryFetched, ['/pkg/wasm_websocket_delivery_bg.wasm']);
+    assert.equal(got.afterDelivery, 'still the full client');
+    assert.equal(got.deliveryEcho, 'delivery module');
+    assert.deepEqual(got.deliveryState, ['on', 1, 0]);
+    assert.equal(got.stillDelivery, null);
   });
 });

@@ -70,6 +70,8 @@ test('a message reaches every member, the sender too, with nickname, id and serv
     assert.ok(message.at >= before && message.at <= Date.now(), `timestamp ${message.at}`);
   }
   assert.deepEqual(ofType(a.got, 'welcome').map((w) => [w.you, w.room, w.members]), [['Ann', 'lobby', 1]]);
+  // A plain member's rate: no burst beyond its window's count.
+  assert.deepEqual(ofType(a.got, 'welcome')[0].rate, { count: 5, windowMs: 1000, burst: 5 });
   a.ws.close();
   b.ws.close();
 });

@@ -6,7 +6,8 @@
 // protocol error, the server still serving after each; the store's bounds
 // (eviction, 1013, expiry); the backlog's limit; PING/PONG; the plain
 // fallback; and the test server's /delivery endpoint and chat with a
-// delivery client.
+// delivery client (its rate: a burst allowance on the same sustained rate;
+// a close with 1000 is a goodbye).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -145,6 +146,16 @@ async function closeOf(peer, ms = 3000) {
   clearTimeout(timer);
   if (result === 'still open') peer.ws.terminate();
   return result;
+}
+
+/**
+ * A /control/delivery-state answer without its ACK counts (how many there
+ * are depends on timing), once their shape is checked.
+ */
+function stateOf(text) {
+  const { acks, ...state } = JSON.parse(text);
+  assert.ok(acks === null || (Number.isInteger(acks.sent) && Number.isInteger(acks.received)), `acks: ${JSON.stringify(acks)}`);
+  return state;
 }
 
 /** Opens, sends these frames, and resolves with the server's close code ('still open' if none came). */
@@ -739,7 +750,7 @@ test("the test server's /delivery: echo through the session, control endpoints, 
     const res = await fetch(`http://${base}/control/${path}`);
     return { status: res.status, text: await res.text() };
   };
-  assert.deepEqual(JSON.parse((await control('delivery-state?key=d1')).text), { received: null, unconfirmed: null, attached: false, sessions: 0 });
+  assert.deepEqual(stateOf((await control('delivery-state?key=d1')).text), { received: null, unconfirmed: null, attached: false, sessions: 0 });
   assert.deepEqual(await control('delivery-received?key=d1'), { status: 200, text: '[]' });
   assert.equal((await control('delivery-burst?key=d1&count=1&size=4')).status, 404);
 
@@ -759,7 +770,8 @@ test("the test server's /delivery: echo through the session, control endpoints, 
   assert.deepEqual(client.got.slice(4).map(({ data }) => [data.readUInt32BE(0), data.length]), range(50).map((i) => [i, 16]));
   client.ack();
   await sleep(100);
-  assert.deepEqual(JSON.parse((await control('delivery-state?key=d1')).text), { received: 4, unconfirmed: 0, attached: true, sessions: 1 });
+  assert.deepEqual(stateOf((await control('delivery-state?key=d1')).text), { received: 4, unconfirmed: 0, attached: true, sessions: 1 });
+  assert.equal(JSON.parse((await control('delivery-state?key=d1')).text).acks.received, 1, "the client's one ACK");
   assert.equal((await control('delivery-burst?key=d1&count=0')).status, 400);
 
   // Stall, then drop: the client's sends while stalled are not lost.
@@ -802,7 +814,7 @@ test("/delivery: bursts and echoes beyond the session's window and backlog wait,
   assert.deepEqual(client.got.filter((m) => m.isBinary).map(({ data }) => data.readUInt32BE(0)), range(30).map((i) => 100 + i));
   assert.deepEqual(client.got.filter((m) => !m.isBinary).map(({ data }) => data.toString()), range(20).map((i) => `echo ${i}`));
   await sleep(50);
-  const state = JSON.parse(await (await fetch(`http://${base}/control/delivery-state?key=small`)).text());
+  const state = stateOf(await (await fetch(`http://${base}/control/delivery-state?key=small`)).text());
   assert.deepEqual(state, { received: 20, unconfirmed: 0, attached: true, sessions: 1 });
 });
 
@@ -843,7 +855,7 @@ test('/delivery with the browser tests\' load: 400 × 64 KiB each way, stalled t
   down.ack();
   assert.deepEqual(down.got.map(({ data }) => [data.readUInt32BE(0), data.length]), range(400).map((i) => [i, SIZE]));
   await sleep(50);
-  assert.deepEqual(JSON.parse(await control('delivery-state?key=down')), { received: 0, unconfirmed: 0, attached: true, sessions: 2 });
+  assert.deepEqual(stateOf(await control('delivery-state?key=down')), { received: 0, unconfirmed: 0, attached: true, sessions: 2 });
 });
 
 test('/delivery-bad answers the HELLO with a WELCOME, then the protocol error asked for', async (t) => {
@@ -904,5 +916,51 @@ test('chat: a delivery client is a member by its session: exactly once across a 
   assert.equal((await closeOf(ann.peer)).code, 1008);
   await waitFor(() => atBob().some((m) => m.type === 'leave'), "Ann's leave");
   assert.deepEqual(atBob().filter((m) => m.type === 'leave').map((m) => [m.nick, m.members]), [['Ann', 1]]);
+  bob.ws.close();
+});
+
+test("chat: a delivery member's rate is a bucket: a burst of rateBurst at once is allowed, one more is closed with 1008", async (t) => {
+  const { server, close } = createServer({ quiet: true, chat: { helloWaitMs: 100, noticeMs: 60_000, rateCount: 2, rateWindowMs: 60_000, rateBurst: 6 } });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => close());
+  const base = `127.0.0.1:${server.address().port}`;
+  const ann = new Client(`ws://${base}/room/burst?nick=Ann`);
+  await ann.connect();
+  const messages = () => ann.got.map(({ data }) => JSON.parse(data.toString()));
+  await waitFor(() => ann.received === 2, 'welcome and join');
+  assert.deepEqual(messages()[0].rate, { count: 2, windowMs: 60_000, burst: 6 });
+  const say = (text) => ann.send(JSON.stringify({ type: 'say', text }));
+  for (let i = 1; i <= 3; i++) say(`burst ${i}`);
+  // Dropped mid-burst: the rest go after the resume, bunched with what was
+  // in flight, and nothing is counted twice.
+  ann.drop();
+  for (let i = 4; i <= 6; i++) say(`burst ${i}`);
+  assert.equal((await ann.connect()).resumed, 1);
+  await waitFor(() => messages().filter((m) => m.type === 'message').length === 6, 'the six messages');
+  assert.deepEqual(messages().filter((m) => m.type === 'message').map((m) => m.text), [1, 2, 3, 4, 5, 6].map((i) => `burst ${i}`));
+  assert.equal(ann.peer.close, null, 'still a member');
+  say('one too many');
+  assert.equal((await closeOf(ann.peer)).code, 1008);
+});
+
+test('chat: a delivery member whose client closes with 1000 (it left) leaves at once; a close without a code keeps its place', async (t) => {
+  const { server, close } = createServer({ quiet: true, chat: { helloWaitMs: 100, noticeMs: 60_000 } });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => close());
+  const base = `127.0.0.1:${server.address().port}`;
+  const bob = await connect(`ws://${base}/room/bye?nick=Bob`); // plain
+  const atBob = () => bob.frames.map(({ data }) => JSON.parse(data.toString()));
+  await waitFor(() => atBob().some((m) => m.type === 'welcome'), "Bob's welcome (once he is known to be plain)");
+  const ann = new Client(`ws://${base}/room/bye?nick=Ann`);
+  await ann.connect();
+  await waitFor(() => atBob().some((m) => m.type === 'join' && m.nick === 'Ann'), "Ann's join");
+  ann.peer.ws.close(); // no code (1005): as the client's own closes while it reconnects
+  await sleep(200);
+  assert.equal(atBob().filter((m) => m.type === 'leave').length, 0, 'no leave: the session waits for a resume');
+  assert.equal((await ann.connect()).resumed, 1);
+  ann.peer.ws.close(1000, 'left');
+  await waitFor(() => atBob().some((m) => m.type === 'leave'), "Ann's leave");
+  assert.deepEqual(atBob().filter((m) => m.type === 'leave').map((m) => [m.nick, m.members]), [['Ann', 1]]);
+  assert.equal((await ann.connect()).code, 4411, 'the session ended: no resume');
   bob.ws.close();
 });
