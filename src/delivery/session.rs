@@ -25,9 +25,13 @@ pub(crate) struct Session<T> {
     /// Sent and not acknowledged: numbers `acked + 1 ..= sent`, in order.
     unacked: VecDeque<(T, u32)>,
     unacked_bytes: u64,
-    /// Data messages received (handed to the application) in this session.
+    /// Data messages handed to the application in this session: what a
+    /// HELLO says it has (a resume never sends them again).
     received: u64,
-    /// The `received` our last ACK (or HELLO) told the peer.
+    /// Of those, the ones its reader consumed: what ACKs confirm. The same
+    /// as `received` unless the face defers acks (a stream's queue).
+    consumed: u64,
+    /// The count our last ACK (or HELLO) told the peer.
     announced: u64,
     bytes_since_ack: u64,
     own_window: Window,
@@ -52,6 +56,7 @@ impl<T> Session<T> {
             unacked: VecDeque::new(),
             unacked_bytes: 0,
             received: 0,
+            consumed: 0,
             announced: 0,
             bytes_since_ack: 0,
             own_window,
@@ -63,6 +68,9 @@ impl<T> Session<T> {
     /// The HELLO that opens a connection: resumes this session if the
     /// server issued one.
     pub(crate) fn hello(&mut self) -> Control {
+        // The peer takes what was handed over as received: consumed from
+        // its point of view, so later ACKs never go backwards.
+        self.consumed = self.received;
         self.announced = self.received;
         self.bytes_since_ack = 0;
         Control::Hello {
@@ -143,24 +151,30 @@ impl<T> Session<T> {
         self.unacked.iter().map(|(item, _)| item)
     }
 
-    /// A data message of `size` bytes was handed to the application.
-    /// Returns whether an ACK is due now (half the peer's window unacked).
-    pub(crate) fn received(&mut self, size: u32) -> bool {
+    /// A data message was handed to the application.
+    pub(crate) fn handed(&mut self) {
         self.received += 1;
-        self.bytes_since_ack += u64::from(size);
-        let pending = self.received - self.announced;
+    }
+
+    /// `count` handed messages of `bytes` in all were consumed (at most
+    /// what was handed). Returns whether an ACK is due now (half the
+    /// peer's window unacknowledged).
+    pub(crate) fn consumed(&mut self, count: u32, bytes: u32) -> bool {
+        self.consumed = (self.consumed + u64::from(count)).min(self.received);
+        self.bytes_since_ack += u64::from(bytes);
+        let pending = self.consumed - self.announced;
         pending * 2 >= u64::from(self.peer_window.messages)
             || self.bytes_since_ack * 2 >= u64::from(self.peer_window.bytes)
     }
 
     /// The ACK to send, if anything arrived since the last one.
     pub(crate) fn take_ack(&mut self) -> Option<Control> {
-        if self.received == self.announced {
+        if self.consumed <= self.announced {
             return None;
         }
-        self.announced = self.received;
+        self.announced = self.consumed;
         self.bytes_since_ack = 0;
-        Some(Control::Ack(self.received))
+        Some(Control::Ack(self.consumed))
     }
 
     /// The id of the last message the peer acknowledged.
@@ -245,8 +259,14 @@ mod tests {
         for i in 1..=4 {
             s.sent(i, 1);
         }
-        s.received(5);
-        s.received(5);
+        {
+            s.handed();
+            s.consumed(1, 5)
+        };
+        {
+            s.handed();
+            s.consumed(1, 5)
+        };
         assert!(matches!(
             s.hello(),
             Control::Hello { received: 2, key, .. } if key.id == [1; 16]
@@ -290,12 +310,61 @@ mod tests {
         let mut s: Session<u8> = Session::new(0, WINDOW);
         s.hello();
         s.welcome(welcome(1, 0, false)).unwrap();
-        assert!(!s.received(1), "1 of 4");
-        assert!(s.received(1), "2 of 4: half");
+        assert!(
+            !{
+                s.handed();
+                s.consumed(1, 1)
+            },
+            "1 of 4"
+        );
+        assert!(
+            {
+                s.handed();
+                s.consumed(1, 1)
+            },
+            "2 of 4: half"
+        );
         assert_eq!(s.take_ack(), Some(Control::Ack(2)));
         assert_eq!(s.take_ack(), None, "nothing new");
-        assert!(s.received(50), "half the bytes");
+        assert!(
+            {
+                s.handed();
+                s.consumed(1, 50)
+            },
+            "half the bytes"
+        );
         assert_eq!(s.take_ack(), Some(Control::Ack(3)));
+        s.handed();
+        s.handed();
+        assert!(s.consumed(2, 2), "a batch of 2: half the messages");
+        assert_eq!(s.take_ack(), Some(Control::Ack(5)));
+    }
+
+    #[test]
+    fn deferred_acks_confirm_what_was_consumed_and_a_hello_what_was_handed() {
+        let mut s: Session<u8> = Session::new(0, WINDOW);
+        s.hello();
+        s.welcome(welcome(1, 0, false)).unwrap();
+        for _ in 0..3 {
+            s.handed();
+        }
+        assert_eq!(s.take_ack(), None, "handed, not yet consumed");
+        s.consumed(1, 1);
+        assert_eq!(s.take_ack(), Some(Control::Ack(1)));
+        s.consumed(9, 9);
+        assert_eq!(
+            s.take_ack(),
+            Some(Control::Ack(3)),
+            "never past what was handed"
+        );
+        s.handed();
+        // A resume: the HELLO says 4 (nothing handed comes again), and the
+        // next ACK goes on from there.
+        assert!(matches!(s.hello(), Control::Hello { received: 4, .. }));
+        assert_eq!(s.take_ack(), None);
+        s.handed();
+        s.consumed(1, 1);
+        assert_eq!(s.take_ack(), Some(Control::Ack(5)));
     }
 
     #[test]
@@ -307,7 +376,10 @@ mod tests {
             s.sent(i, 1);
         }
         s.ack(1).unwrap();
-        s.received(1);
+        {
+            s.handed();
+            s.consumed(1, 1)
+        };
         // Ids 4 and 5 waited in the outbox.
         assert_eq!(s.lose(5), 2..=5);
         assert_eq!(s.unacked().count(), 0);

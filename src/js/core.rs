@@ -238,6 +238,24 @@ impl WebSocketClientCore {
             .map_or(0, ReconnectingWebSocket::last_message_id) as f64
     }
 
+    /// For WebSocketStream with `delivery`: messages count as received (and
+    /// are acknowledged) when `consumed` says the reader read them.
+    #[cfg(feature = "delivery")]
+    #[wasm_bindgen(js_name = deferAcks)]
+    pub fn defer_acks(&self) {
+        if let Some(r) = self.lifecycle.reconnecting() {
+            r.defer_delivery_acks();
+        }
+    }
+
+    /// With `deferAcks`: the reader read `count` messages of `bytes` in all.
+    #[cfg(feature = "delivery")]
+    pub fn consumed(&self, count: u32, bytes: u32) {
+        if let Some(r) = self.lifecycle.reconnecting() {
+            r.delivery_consumed(count, bytes);
+        }
+    }
+
     /// `binaryType`: `"blob"` or `"arraybuffer"`.
     #[wasm_bindgen(getter = binaryType)]
     pub fn binary_type(&self) -> JsValue {

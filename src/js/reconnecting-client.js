@@ -191,9 +191,32 @@ export class ReconnectingSocket {
     return Boolean(this.#handlerListeners[type]);
   }
 
-  /** For WebSocketStream: the core's data, with no event object. */
+  /**
+   * For WebSocketStream: the core's data, with no event object. With
+   * delivery, a message counts as received (and is acknowledged) only once
+   * the stream's reader read it: the stream calls `receive.pulled()` when
+   * its queue is empty and its reader wants more, so everything handed
+   * over by then was read. A slow reader then holds the server back
+   * through its window, and nothing acknowledged waits in the queue.
+   */
   receive(receive) {
-    this.#client[RECEIVE] = receive;
+    const core = this.#core;
+    if (!core?.deferAcks || this.attribute('delivery') === 'off') {
+      this.#client[RECEIVE] = receive;
+      return;
+    }
+    core.deferAcks();
+    let count = 0;
+    let bytes = 0;
+    this.#client[RECEIVE] = (data) => {
+      count++;
+      bytes += typeof data === 'string' ? data.length : data.byteLength;
+      receive(data);
+    };
+    receive.pulled = () => {
+      if (count) core.consumed(count, bytes);
+      count = bytes = 0;
+    };
   }
 
   /** Never: the core reports every close. */

@@ -32,6 +32,7 @@ const PONG = 0x05;
 const HELLO_LEN = 46;
 const WELCOME_LEN = 47;
 const ACK_LEN = 9;
+const PING_FRAME = Buffer.from([PING]);
 const PONG_FRAME = Buffer.from([PONG]);
 
 /** `WebSocket.OPEN` of `ws` (and of the browser's WebSocket). */
@@ -50,6 +51,8 @@ const internal = Symbol('wasm-websocket/server internal');
 const kStart = Symbol('start');
 const kResume = Symbol('resume');
 const kCheck = Symbol('check');
+const kRetiredOk = Symbol('retiredOk');
+const kWireId = Symbol('wireId');
 const kFinish = Symbol('finish');
 
 /** An Error with a `code`, like Node's own. */
@@ -210,6 +213,10 @@ export class Session extends EventEmitter {
   #forget;
   #epoch;
   #wireId; // the secret on the wire (16 bytes), rotated on every resume
+  // Whether a frame came on the connection that was given #wireId, after its
+  // WELCOME: until one does, the client may not have the id yet, so the id
+  // retired by that resume is still accepted (docs/delivery.md, Resume).
+  #wireIdHeld = true;
   #id = randomUUID(); // the application's handle, never on the wire
   #ws = null;
   #unlisten = null;
@@ -235,6 +242,12 @@ export class Session extends EventEmitter {
   #ackTimer = null;
   #ackDelayMs;
   #peerWindow = { messages: 1, bytes: 1 };
+  // Heartbeat: a PING every #pingIntervalMs while attached (0: none); a
+  // connection silent for two whole intervals is terminated.
+  #pingIntervalMs;
+  #pingTimer = null;
+  #heard = false; // a frame came since the last tick
+  #silentTicks = 0;
   // ACK frames each way, for measuring how well they coalesce.
   #acksSent = 0;
   #acksReceived = 0;
@@ -251,6 +264,7 @@ export class Session extends EventEmitter {
     this.#window = config.window;
     this.#backlog = config.backlog;
     this.#ackDelayMs = config.ackDelayMs;
+    this.#pingIntervalMs = config.pingIntervalMs;
   }
 
   /** A stable opaque id for the application (not the secret the client presents). */
@@ -377,6 +391,7 @@ export class Session extends EventEmitter {
   #attach(ws) {
     this.#ws = ws;
     this.#detachedAt = null;
+    this.#startHeartbeat(ws);
     const onMessage = (data, isBinary) => this.#frame(ws, data, isBinary);
     const onClose = () => {
       if (this.#ws !== ws) return;
@@ -402,6 +417,8 @@ export class Session extends EventEmitter {
     this.#detachedAt = Date.now();
     clearTimeout(this.#ackTimer);
     this.#ackTimer = null;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
     if (how === 'terminate') {
       try {
         ws.terminate();
@@ -413,6 +430,29 @@ export class Session extends EventEmitter {
     }
   }
 
+  /**
+   * Every interval: a PING, and a connection that sent no frame for two
+   * whole intervals is terminated (a peer gone without a FIN never closes
+   * by itself): the session detaches, and ages out like any detached one.
+   */
+  #startHeartbeat(ws) {
+    this.#heard = false;
+    this.#silentTicks = 0;
+    if (this.#pingIntervalMs === 0) return;
+    this.#pingTimer = setInterval(() => {
+      if (this.#ws !== ws) return;
+      this.#silentTicks = this.#heard ? 0 : this.#silentTicks + 1;
+      this.#heard = false;
+      if (this.#silentTicks >= 2) {
+        this.#detach('terminate');
+        this.#emit('detach');
+        return;
+      }
+      write(ws, PING_FRAME);
+    }, this.#pingIntervalMs);
+    this.#pingTimer.unref?.();
+  }
+
   /** A malformed or out-of-order frame: 4400, and the session waits for a resume. */
   #violation(reason) {
     this.#detach({ code: 4400, reason });
@@ -421,6 +461,8 @@ export class Session extends EventEmitter {
 
   #frame(ws, data, isBinary) {
     if (this.#ws !== ws) return;
+    this.#heard = true;
+    this.#wireIdHeld = true;
     try {
       const frame = toBuffer(data);
       if (!isBinary) return this.#data(frame, false, frame.length);
@@ -502,6 +544,20 @@ export class Session extends EventEmitter {
   }
 
   /**
+   * @internal Whether the id the last resume retired may still resume: no
+   * frame came on the connection given the current id, so its WELCOME may
+   * never have arrived.
+   */
+  [kRetiredOk]() {
+    return !this.#wireIdHeld;
+  }
+
+  /** @internal The current wire id, as the store knows it (32 hex digits). */
+  [kWireId]() {
+    return this.#wireId.toString('hex');
+  }
+
+  /**
    * @internal A resume on `ws` under the new wire id: the older connection
    * (if any) is terminated; WELCOME; the messages the client does not have,
    * in order; then the backlog. Returns false if the session ended meanwhile.
@@ -513,6 +569,7 @@ export class Session extends EventEmitter {
       if (this.#ended) return false;
     }
     this.#wireId = wireId;
+    this.#wireIdHeld = false;
     this.#peerWindow = hello.window;
     const moved = this.#acknowledge(hello.received);
     this.#attach(ws);
@@ -677,6 +734,7 @@ export class DeliveryServer extends EventEmitter {
   #backlog;
   #ackDelayMs;
   #helloWaitMs;
+  #pingIntervalMs;
   #epoch;
   #sessions = new Set();
   #pending = new Set();
@@ -690,7 +748,7 @@ export class DeliveryServer extends EventEmitter {
     console.error('wasm-websocket/server:', error);
   };
 
-  constructor({ store, window, backlog, ackDelayMs = 100, helloWaitMs = 1000 } = {}) {
+  constructor({ store, window, backlog, ackDelayMs = 100, helloWaitMs = 1000, pingIntervalMs = 30_000 } = {}) {
     super();
     this.#store = store ?? new MemorySessionStore();
     for (const method of ['add', 'byId', 'rotate', 'delete']) {
@@ -700,6 +758,9 @@ export class DeliveryServer extends EventEmitter {
     this.#backlog = checkLimits(backlog, 'backlog', { messages: 8192, bytes: 8 * MIB }, { min: 0, max: Number.MAX_SAFE_INTEGER });
     this.#ackDelayMs = checkMs(ackDelayMs, 'ackDelayMs', { infinite: false });
     this.#helloWaitMs = checkMs(helloWaitMs, 'helloWaitMs', { infinite: true });
+    // 0 or Infinity: no heartbeat (nor one longer than a timer can wait).
+    this.#pingIntervalMs = checkMs(pingIntervalMs, 'pingIntervalMs', { infinite: true });
+    if (this.#pingIntervalMs > LONGEST_TIMER) this.#pingIntervalMs = 0;
     do this.#epoch = randomBytes(8);
     while (this.#epoch.every((b) => b === 0)); // zero means "no epoch" in a HELLO
   }
@@ -830,6 +891,7 @@ export class DeliveryServer extends EventEmitter {
         window: this.#window,
         backlog: this.#backlog,
         ackDelayMs: this.#ackDelayMs,
+        pingIntervalMs: this.#pingIntervalMs,
       });
       if (!this.#store.add(session, wireId.toString('hex'))) {
         refuse(ws, 1013, 'session store full');
@@ -857,7 +919,11 @@ export class DeliveryServer extends EventEmitter {
       return 'refused';
     }
     const { session } = found;
-    const code = found.retired ? 4412 : session[kCheck](hello.received);
+    // A retired id still resumes while nothing came on the connection given
+    // its successor: that WELCOME may have been lost with the connection.
+    // Once a frame came there, the client had the new id, and a second
+    // party holds the old one.
+    const code = found.retired && !session[kRetiredOk]() ? 4412 : session[kCheck](hello.received);
     if (code !== 0) {
       // Two parties have held the id (4412), or the client's count cannot
       // be (4413): either way the session is over for both of them.
@@ -867,7 +933,9 @@ export class DeliveryServer extends EventEmitter {
       return 'refused';
     }
     const wireId = this.#newWireId();
-    this.#store.rotate(session, oldId, wireId.toString('hex'));
+    // The id current until now is retired (the one retired before is
+    // forgotten), whichever of the two the client presented.
+    this.#store.rotate(session, found.retired ? session[kWireId]() : oldId, wireId.toString('hex'));
     if (!session[kResume](ws, hello, wireId)) {
       if (ws.readyState === OPEN) refuse(ws, 4411, 'no such session');
       return 'refused';

@@ -177,6 +177,9 @@ export class WebSocketStream extends EventTarget {
         start: (controller) => {
           this.#reader = controller;
         },
+        // The queue is empty and the reader wants more: with delivery, what
+        // was handed over has been read (reconnecting-client.js, receive).
+        pull: () => this.#receive.pulled?.(),
         cancel: (reason) => {
           this.#reader = null;
           this.#closeFor(reason);

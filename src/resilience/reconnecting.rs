@@ -378,6 +378,22 @@ impl ReconnectingWebSocket {
         self.driver.close(code, reason)
     }
 
+    /// With delivery: messages count as received when the face reports
+    /// them consumed ([`delivery_consumed`](Self::delivery_consumed)), not
+    /// when handed over (a stream's queue would hold acknowledged ones).
+    #[cfg(all(feature = "delivery", feature = "js"))]
+    pub(crate) fn defer_delivery_acks(&self) {
+        if let Some(d) = self.driver.state.borrow_mut().delivery.as_mut() {
+            d.defer_acks();
+        }
+    }
+
+    /// With deferred acks: `count` messages of `bytes` in all were consumed.
+    #[cfg(all(feature = "delivery", feature = "js"))]
+    pub(crate) fn delivery_consumed(&self, count: u32, bytes: u32) {
+        self.driver.consumed(count, bytes);
+    }
+
     /// The browser socket of the current connection, if there is one.
     #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn current_raw(&self) -> Option<web_sys::WebSocket> {

@@ -192,6 +192,40 @@ forEachEngine((engine) => {
     assert.equal(got.alive, 200, 'the server keeps running');
   });
 
+  test('WebSocketStream with delivery acknowledges what its reader read, not what waits unread', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      const key = `js-delivery-slow-reader-${Math.random()}`;
+      const state = async () => (await fetch(`${HTTP_BASE}/control/delivery-state?key=${key}`)).json();
+      const s = new WSS(`${WS_BASE}/delivery?key=${key}`, { delivery: { ackDelay: 20 }, reconnect: { minDelay: 100, maxDelay: 200 } });
+      const { readable } = await s.opened;
+      await until('delivery on', () => s.delivery === 'on');
+      await fetch(`${HTTP_BASE}/control/delivery-burst?key=${key}&count=20&size=8`);
+      await sleep(400); // many ack delays: nothing was read, so nothing is acknowledged
+      const unread = (await state()).unconfirmed;
+      const reader = readable.getReader();
+      const seqs = [];
+      for (let i = 0; i < 10; i++) seqs.push(new DataView((await reader.read()).value).getUint32(0));
+      const next = reader.read(); // the queue still holds 10: no pull yet
+      await sleep(300);
+      const halfRead = (await state()).unconfirmed;
+      seqs.push(new DataView((await next).value).getUint32(0));
+      for (let i = 11; i < 20; i++) seqs.push(new DataView((await reader.read()).value).getUint32(0));
+      const pending = reader.read(); // the queue is empty: everything read is confirmed
+      let allRead;
+      for (const end = Date.now() + 3000; Date.now() < end; await sleep(20)) {
+        allRead = (await state()).unconfirmed;
+        if (allRead === 0) break;
+      }
+      s.close();
+      await pending.catch(() => {});
+      return { unread, halfRead, allRead, seqs };
+    });
+    assert.equal(got.unread, 20, 'unread messages are not acknowledged');
+    assert.ok(got.halfRead >= 10 && got.halfRead <= 20, `10 read, 10 queued: ${got.halfRead} unconfirmed`);
+    assert.equal(got.allRead, 0, 'once read, all are acknowledged');
+    assert.deepEqual(got.seqs, Array.from({ length: 20 }, (_, i) => i));
+  });
+
   test('WebSocketStream with delivery: writes and reads across a drop, once each, in order', async () => {
     const got = await ctx.page.evaluate(async () => {
       const key = `js-delivery-stream-${Math.random()}`;

@@ -45,6 +45,9 @@ pub(crate) struct Delivery {
     last_id: u64,
     negotiate_timer: Option<Timeout>,
     ack_timer: Option<Timeout>,
+    /// The face reports what its reader consumed (`consumed`): a stream,
+    /// whose queue would otherwise hold acknowledged messages.
+    deferred: bool,
 }
 
 impl Delivery {
@@ -62,7 +65,14 @@ impl Delivery {
             last_id: 0,
             negotiate_timer: None,
             ack_timer: None,
+            deferred: false,
         }
+    }
+
+    /// From now on messages count as received when the face says its
+    /// reader consumed them (`Driver::consumed`), not when handed over.
+    pub(crate) fn defer_acks(&mut self) {
+        self.deferred = true;
     }
 
     /// Whether sends are numbered and frames read as the protocol's (until
@@ -160,7 +170,8 @@ impl State {
         let size = kept.size();
         match socket {
             Some(socket) if d.is_on() && outbox.len() == 0 && d.session.has_room(size) => {
-                let framed = frame(kept)?;
+                // Not accepted (no id) if it cannot be framed.
+                let framed = frame(kept).map_err(|(error, _)| error)?;
                 framed.send(socket)?;
                 d.session.sent(framed, size);
             }
@@ -170,7 +181,9 @@ impl State {
         Ok(())
     }
 
-    /// Moves what waits in the outbox into the window, while it has room.
+    /// Moves what waits in the outbox into the window, while it has room. A
+    /// message that cannot be framed stays at the head of the outbox (ids
+    /// follow the wire order, so nothing may be skipped).
     fn pump(&mut self) {
         let State {
             delivery,
@@ -198,7 +211,10 @@ impl State {
                     let _ = framed.send(socket);
                     d.session.sent(framed, size as u32);
                 }
-                Err(_) => break,
+                Err((_, item)) => {
+                    outbox.unpop(item, size);
+                    break;
+                }
             }
         }
     }
@@ -223,7 +239,7 @@ impl Driver {
         let me = self.me.clone();
         d.negotiate_timer = Some(Timeout::new(d.options.negotiate_timeout_ms, move || {
             if let Some(driver) = me.upgrade() {
-                driver.delivery_unavailable();
+                driver.negotiation_timed_out();
             }
         }));
         true
@@ -241,16 +257,21 @@ impl Driver {
             return;
         };
         let on = d.is_on();
+        let welcomed = d.welcomed;
         if let Some(text) = data.dyn_ref::<JsString>() {
             let size = text.length();
             drop(state);
             if !on {
+                if welcomed {
+                    // Resuming: the server speaks the protocol, and broke it.
+                    return self.protocol_error("a message before the WELCOME");
+                }
                 // A server that speaks first, in text: not the protocol.
-                self.delivery_unavailable();
+                self.delivery_unavailable(true);
                 return self.events.message.dispatch(event);
             }
             self.events.message.dispatch(event);
-            return self.count_received(size);
+            return self.handed_over(size);
         }
         // Binary frames arrive as ArrayBuffers (`wire_binary_type`).
         let Some(buffer) = data.dyn_ref::<ArrayBuffer>() else {
@@ -263,7 +284,7 @@ impl Driver {
             if let Some(event) = message_event(&buffer.slice(1), binary_type, event) {
                 self.events.message.dispatch(&event);
             }
-            return self.count_received(len - 1);
+            return self.handed_over(len - 1);
         }
         let frame = bytes.to_vec();
         let control = Control::decode(&frame);
@@ -273,7 +294,10 @@ impl Driver {
             if let Ok(welcome @ Control::Welcome { .. }) = control {
                 return self.welcomed(welcome);
             }
-            self.delivery_unavailable();
+            if welcomed {
+                return self.protocol_error("a frame before the WELCOME");
+            }
+            self.delivery_unavailable(true);
             // Our own HELLO echoed is ours; anything else is the
             // application's.
             if !echo {
@@ -315,9 +339,27 @@ impl Driver {
         }
     }
 
-    /// A data message was handed to the application (its handlers have
-    /// returned): counted, and acknowledged now or within the ack delay.
-    fn count_received(&self, size: u32) {
+    /// A data message of `size` bytes was handed to the application (its
+    /// handlers have returned): counted, unless the face counts what its
+    /// reader consumed itself (`defer_acks`).
+    fn handed_over(&self, size: u32) {
+        let deferred = match self.state.borrow_mut().delivery.as_mut() {
+            Some(d) => {
+                // Counted whatever happened to the connection meanwhile: the
+                // application has it, so a resume must never send it again.
+                d.session.handed();
+                d.deferred
+            }
+            None => return,
+        };
+        if !deferred {
+            self.consumed(1, size);
+        }
+    }
+
+    /// `count` data messages of `bytes` in all reached the application:
+    /// counted, and acknowledged now or within the ack delay.
+    pub(crate) fn consumed(&self, count: u32, bytes: u32) {
         let mut state = self.state.borrow_mut();
         let State {
             delivery, socket, ..
@@ -325,9 +367,7 @@ impl Driver {
         let Some(d) = delivery.as_mut() else {
             return;
         };
-        // Counted whatever happened to the connection meanwhile: the
-        // application has it, so it must never come again.
-        if d.session.received(size) {
+        if d.session.consumed(count, bytes) {
             d.ack_timer = None;
             if let (true, Some(socket)) = (d.is_on(), socket.as_ref()) {
                 if let Some(ack) = d.session.take_ack() {
@@ -390,12 +430,35 @@ impl Driver {
         }
     }
 
-    /// The server does not speak the protocol: the connection goes on as a
-    /// reconnecting one, the outbox is sent, and the application is told.
-    pub(super) fn delivery_unavailable(&self) {
+    /// No answer to the HELLO in time. Resuming, the server speaks the
+    /// protocol: the connection fails (4400) and the next one resumes. On
+    /// the first negotiation delivery is unavailable, and the connection is
+    /// replaced by a plain one, so that a late WELCOME cannot find the two
+    /// sides disagreeing about the protocol.
+    fn negotiation_timed_out(&self) {
+        let welcomed = match &self.state.borrow().delivery {
+            Some(d) if d.numbers() => d.welcomed,
+            _ => return,
+        };
+        if welcomed {
+            return self.protocol_error("no WELCOME within the negotiation timeout");
+        }
+        self.delivery_unavailable(false);
+        let _ = self.reconnect(Some(1000), Some("no answer to the delivery HELLO"));
+    }
+
+    /// The server does not speak the protocol: from now on the connection
+    /// is a reconnecting one (with `flush`, the outbox goes out on this
+    /// connection), and the application is told. Only before a first
+    /// WELCOME: a server that welcomed once speaks the protocol.
+    pub(super) fn delivery_unavailable(&self, flush: bool) {
         {
             let mut state = self.state.borrow_mut();
-            let Some(d) = state.delivery.as_mut().filter(|d| d.numbers()) else {
+            let Some(d) = state
+                .delivery
+                .as_mut()
+                .filter(|d| d.numbers() && !d.welcomed)
+            else {
                 return;
             };
             d.unavailable = true;
@@ -405,7 +468,9 @@ impl Driver {
             if let Some(socket) = &state.socket {
                 socket.set_binary_type(binary_type);
             }
-            state.flush_outbox();
+            if flush {
+                state.flush_outbox();
+            }
         }
         self.reconnect
             .dispatch(&ReconnectEvent::DeliveryUnavailable);
@@ -457,16 +522,23 @@ fn message_event(
 }
 
 /// A kept message as it goes on the wire: text as it is, binary after the
-/// DATA type byte.
-fn frame(item: Outgoing) -> Result<Outgoing, Error> {
+/// DATA type byte. On failure (the browser refused to make a Blob) the
+/// message comes back with the error.
+fn frame(item: Outgoing) -> Result<Outgoing, (Error, Outgoing)> {
     Ok(match item {
         Outgoing::Owned(Message::Binary(mut bytes)) => {
             bytes.insert(0, kind::DATA);
             Outgoing::Owned(Message::Binary(bytes))
         }
-        Outgoing::Owned(Message::Blob(blob)) => Outgoing::Js(prefixed_blob(&blob)?),
+        Outgoing::Owned(Message::Blob(blob)) => match prefixed_blob(&blob) {
+            Ok(framed) => Outgoing::Js(framed),
+            Err(error) => return Err((error, Outgoing::Owned(Message::Blob(blob)))),
+        },
         Outgoing::Js(value) if value.is_instance_of::<web_sys::Blob>() => {
-            Outgoing::Js(prefixed_blob(value.unchecked_ref())?)
+            match prefixed_blob(value.unchecked_ref()) {
+                Ok(framed) => Outgoing::Js(framed),
+                Err(error) => return Err((error, Outgoing::Js(value))),
+            }
         }
         Outgoing::Js(value) if !value.is_string() => {
             // A copy made by `Outgoing::keep`: an ArrayBuffer or a Uint8Array.
