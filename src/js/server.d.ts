@@ -50,7 +50,10 @@ export type SessionEndReason =
   | 'expired'
   /** The store was full and it had been detached the longest. */
   | 'evicted'
-  /** A resume presented its retired id (4412) or an impossible count (4413). */
+  /**
+   * A resume presented its retired id after the client had shown it holds
+   * the new one (4412), or an impossible count (4413).
+   */
   | 'refused'
   /** The application called close(), or DeliveryServer.close(). */
   | 'closed';
@@ -112,6 +115,17 @@ export interface DeliveryServerOptions {
   ackDelayMs?: number;
   /** accept()'s default wait for a first frame, ms (1000); see AcceptOptions.helloWaitMs. */
   helloWaitMs?: number;
+  /**
+   * The heartbeat, ms (30,000): while a session is attached, a PING frame
+   * goes every interval (the client answers PONG; any frame from it shows
+   * the connection is alive). A connection that sent no frame for two
+   * whole intervals is terminated and the session detaches ('detach'), so
+   * a client gone without closing (no FIN) does not hold its session, or
+   * a place in the store, forever: the session then ages out like any
+   * detached one. 0 or Infinity: no heartbeat (such a session stays
+   * attached until its connection closes).
+   */
+  pingIntervalMs?: number;
 }
 
 /** The events of a DeliveryServer and their listeners' arguments. */
@@ -139,7 +153,11 @@ export interface SessionEventMap {
   delivered: [upTo: number];
   /** The session resumed on a new connection (not fired for a new session's first). */
   attach: [ws: DeliverySocket];
-  /** The connection went away (or was closed for a protocol error); the session waits for a resume. */
+  /**
+   * The connection went away (or was closed for a protocol error, or cut
+   * for silence: see DeliveryServerOptions.pingIntervalMs); the session
+   * waits for a resume.
+   */
   detach: [];
   /** The session ended; the last event it fires. */
   end: [reason: SessionEndReason];
@@ -149,15 +167,17 @@ export interface SessionEventMap {
  * Takes `ws` connections, speaks the delivery protocol on them and keeps
  * their sessions. Refusals close the connection with the codes of
  * docs/delivery.md: 4400 (a malformed or out-of-order frame), 4410 (another
- * epoch), 4411 (no such session), 4412 (a retired id: the session ends too,
- * and its connection gets 4412), 4413 (a `received` beyond what the server
- * sent or below what the client acknowledged: the session ends too), 1013
- * (the store is full).
+ * epoch), 4411 (no such session), 4412 (a retired id, once a frame came on
+ * the connection given its successor: the session ends too, and its
+ * connection gets 4412; before that frame, the WELCOME that carried the
+ * new id may have been lost, and the retired id resumes as usual), 4413
+ * (a `received` beyond what the server sent or below what the client
+ * acknowledged: the session ends too), 1013 (the store is full).
  */
 export class DeliveryServer extends EventEmitter {
   /**
    * @throws {RangeError} a window below 1 or above 2³²−1, a negative backlog,
-   * ackDelayMs or helloWaitMs; {TypeError} a store without the interface's methods.
+   * ackDelayMs, helloWaitMs or pingIntervalMs; {TypeError} a store without the interface's methods.
    */
   constructor(options?: DeliveryServerOptions);
   /** The 8 random bytes drawn at construction (a copy): a client of an earlier server gets 4410. */
@@ -233,7 +253,11 @@ export class Session extends EventEmitter {
 /** What `store.byId()` answers. */
 export interface StoredSession {
   session: Session;
-  /** True when the id was the session's current one before its last resume. */
+  /**
+   * True when the id was the session's current one before its last resume.
+   * The server refuses it (4412) unless nothing came yet on the connection
+   * given the new id (that WELCOME may have been lost).
+   */
   retired: boolean;
 }
 
@@ -255,7 +279,11 @@ export interface SessionStore {
   add(session: Session, id: string): boolean;
   /** The session whose current or last retired id this is; may expire an old one first and answer undefined. */
   byId(id: string): StoredSession | undefined;
-  /** A resume gave the session `newId`; `oldId` becomes its retired id, and the one retired before is forgotten. */
+  /**
+   * A resume gave the session `newId`; `oldId`, the id current until then
+   * (whichever id the client presented), becomes its retired id, and the
+   * one retired before is forgotten.
+   */
   rotate(session: Session, oldId: string, newId: string): void;
   /** Forgets the session and its ids (it ended, for any reason). */
   delete(session: Session): void;
@@ -268,7 +296,8 @@ export interface MemorySessionStoreOptions {
   /**
    * The most sessions held (10,000). When full, a new session evicts the
    * one detached the longest ('evicted'); if every session is attached,
-   * the new connection is refused with 1013.
+   * the new connection is refused with 1013 (the server's heartbeat
+   * detaches the sessions of clients gone without closing).
    */
   maxSessions?: number;
   /**

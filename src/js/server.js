@@ -617,8 +617,10 @@ export class Session extends EventEmitter {
  *                                   is too old first (session.end('expired'))
  *                                   and answer undefined.
  *   rotate(session, oldId, newId)   a resume gave the session a new id:
- *                                   newId is current, oldId its retired id
- *                                   (an id retired before is forgotten).
+ *                                   newId is current, oldId (the id current
+ *                                   until then, whichever id the client
+ *                                   presented) its retired id; an id
+ *                                   retired before is forgotten.
  *   delete(session)                 forgets the session and its ids (called
  *                                   when it ends, for any reason).
  *   close?()                        stops the store's timers (called by
@@ -912,8 +914,8 @@ export class DeliveryServer extends EventEmitter {
       refuse(ws, 4410, 'not this server epoch');
       return 'refused';
     }
-    const oldId = hello.id.toString('hex');
-    const found = this.#store.byId(oldId);
+    const presented = hello.id.toString('hex');
+    const found = this.#store.byId(presented);
     if (!found) {
       refuse(ws, 4411, 'no such session');
       return 'refused';
@@ -935,7 +937,7 @@ export class DeliveryServer extends EventEmitter {
     const wireId = this.#newWireId();
     // The id current until now is retired (the one retired before is
     // forgotten), whichever of the two the client presented.
-    this.#store.rotate(session, found.retired ? session[kWireId]() : oldId, wireId.toString('hex'));
+    this.#store.rotate(session, session[kWireId](), wireId.toString('hex'));
     if (!session[kResume](ws, hello, wireId)) {
       if (ws.readyState === OPEN) refuse(ws, 4411, 'no such session');
       return 'refused';

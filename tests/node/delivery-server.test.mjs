@@ -4,8 +4,10 @@
 // acknowledgements; exactly once across a drop mid-burst in both
 // directions; text stays text and binary binary; every refusal code and
 // protocol error, the server still serving after each; the store's bounds
-// (eviction, 1013, expiry); the backlog's limit; PING/PONG; the plain
-// fallback; and the test server's /delivery endpoint and chat with a
+// (eviction, 1013, expiry); the backlog's limit; PING/PONG; the server's
+// heartbeat (a silent connection is cut, and its session ages out); a
+// retired id that still resumes while its successor's WELCOME may have been
+// lost; the plain fallback; and the test server's /delivery endpoint and chat with a
 // delivery client (its rate: a burst allowance on the same sustained rate;
 // a close with 1000 is a goodbye).
 import { test } from 'node:test';
@@ -180,6 +182,7 @@ class Client {
   acked = 0;
   acks = []; // every ACK value the server sent
   pongs = 0;
+  pings = 0; // PINGs from the server (answered with PONG)
   peer = null;
   welcome = null;
   onData = null;
@@ -224,6 +227,9 @@ class Client {
       this.acked = n;
     } else if (data[0] === 0x05) {
       this.pongs++;
+    } else if (data[0] === 0x04) {
+      this.pings++;
+      peer.ws.send(Buffer.from([0x05]));
     } else {
       throw new Error(`unexpected frame ${data.toString('hex')}`);
     }
@@ -475,7 +481,7 @@ test('refusals: 4410 for another epoch, 4411 for an unknown id; the server keeps
   await freshWorks(url);
 });
 
-test('refusals: 4412 for a retired id, which ends the session and closes its connection too', async (t) => {
+test('refusals: 4412 for a retired id once a frame came with its successor, which ends the session and closes its connection too', async (t) => {
   const { url, sessions } = await serve(t);
   const client = new Client(url);
   const first = await client.connect();
@@ -483,6 +489,8 @@ test('refusals: 4412 for a retired id, which ends the session and closes its con
   const ended = nextEvent(session, 'end');
   const second = await client.connect(); // resumed: first.id is retired
   assert.notDeepEqual(second.id, first.id);
+  client.peer.ws.send(Buffer.from([0x04])); // a frame on the new id's connection: the client has that id
+  await waitFor(() => client.pongs === 1, 'the PONG');
   assert.equal(await closeCodeFor(url, hello({ id: first.id, epoch: first.epoch })), 4412);
   assert.equal(await ended, 'refused');
   assert.equal((await closeOf(client.peer)).code, 4412, 'the holder of the new id is refused too');
@@ -490,6 +498,79 @@ test('refusals: 4412 for a retired id, which ends the session and closes its con
   assert.throws(() => session.send('late'), { code: 'ERR_DELIVERY_SESSION_ENDED' });
   assert.equal(await closeCodeFor(url, hello({ id: second.id, epoch: second.epoch })), 4411, 'the session is gone');
   await freshWorks(url);
+});
+
+test('a retired id still resumes while nothing came on the connection given its successor (its WELCOME may be lost): all replayed, once each', async (t) => {
+  const { url, sessions } = await serve(t);
+  const client = new Client(url);
+  const first = await client.connect();
+  const [session] = sessions;
+  const got = [];
+  session.on('message', (data) => got.push(data.toString()));
+  const ends = [];
+  session.on('end', (reason) => ends.push(reason));
+  client.send('c1');
+  client.send('c2');
+  session.send('s1');
+  session.send('s2');
+  await waitFor(() => client.received === 2 && session.received === 2, 'two messages each way');
+  client.drop();
+  await waitFor(() => !session.attached, 'detached');
+  session.send('s3');
+  session.send('s4');
+  client.send('c3'); // waits for the resume
+  // A resume whose connection drops before the client read its WELCOME
+  // (and the replay): nothing is sent on it.
+  const lost = await connect(url);
+  lost.ws.send(hello({ id: first.id, epoch: first.epoch, received: 2 }));
+  await waitFor(() => lost.frames.length === 3, 'the WELCOME and the replay');
+  const lostWelcome = parseWelcome(lost.frames[0].data);
+  assert.equal(lostWelcome.resumed, 1);
+  assert.notDeepEqual(lostWelcome.id, first.id, 'the resume issued a new id');
+  assert.deepEqual(lost.frames.slice(1).map(({ data }) => data.toString()), ['s3', 's4']);
+  lost.ws.terminate();
+  await waitFor(() => !session.attached, 'detached again');
+  // The client never saw the new id: it presents the old one, and resumes.
+  assert.deepEqual(client.id, first.id);
+  const welcome = await client.connect();
+  assert.equal(welcome.resumed, 1, `resumed with the old id: ${JSON.stringify(welcome)}`);
+  assert.equal(welcome.received, 2);
+  assert.ok(![first.id, lostWelcome.id].some((id) => id.equals(welcome.id)), 'a new id again');
+  await waitFor(() => client.received === 4 && session.received === 3, 'the replay both ways');
+  await sleep(50);
+  assert.deepEqual(client.got.map(({ data }) => data.toString()), ['s1', 's2', 's3', 's4'], 'none missing, none twice, in order');
+  assert.deepEqual(got, ['c1', 'c2', 'c3'], 'none missing, none twice, in order');
+  assert.deepEqual([session.attached, session.ended, ends], [true, false, []]);
+  // c3 went on the new connection: the client has the new id. The id
+  // current before this resume is the retired one now (4412); the one
+  // retired before it is forgotten (4411, which ends nothing).
+  assert.equal(await closeCodeFor(url, hello({ id: first.id, epoch: first.epoch, received: 4 })), 4411);
+  assert.deepEqual([session.attached, session.ended], [true, false]);
+  assert.equal(await closeCodeFor(url, hello({ id: lostWelcome.id, epoch: first.epoch, received: 4 })), 4412);
+  assert.deepEqual(ends, ['refused']);
+  assert.equal((await closeOf(client.peer)).code, 4412);
+});
+
+test('a retired id is refused with 4412 once a frame came on the connection given its successor, though that one dropped: the session ends', async (t) => {
+  const { url, sessions } = await serve(t);
+  const client = new Client(url);
+  const first = await client.connect();
+  const [session] = sessions;
+  session.send('s1');
+  await waitFor(() => client.received === 1, 'a message');
+  client.drop();
+  await waitFor(() => !session.attached, 'detached');
+  const second = await client.connect();
+  assert.equal(second.resumed, 1);
+  client.ack(); // one frame: the client has the new id
+  await waitFor(() => session.acks.received === 1, 'the ACK');
+  client.drop();
+  await waitFor(() => !session.attached, 'detached again');
+  const ended = nextEvent(session, 'end');
+  assert.equal((await client.connect({ id: first.id, epoch: first.epoch })).code, 4412);
+  assert.equal(await ended, 'refused');
+  assert.equal(session.ended, true);
+  assert.equal((await client.connect({ id: second.id, epoch: second.epoch })).code, 4411, 'the session is gone');
 });
 
 test("refusals: 4413 when the client claims more than the server sent, or fewer than it acknowledged", async (t) => {
@@ -661,6 +742,86 @@ test('PING is answered with PONG; PONG is ignored; neither is numbered', async (
   await waitFor(() => sessions[0].received === 1, 'one data message');
   assert.equal(client.received, 0);
   assert.equal(sessions[0].received, 1, 'PING and PONG are not data');
+});
+
+/** Whether a frame a raw peer got is the protocol's PING. */
+const isPing = ({ data, isBinary }) => isBinary && data.length === 1 && data[0] === 0x04;
+
+test('heartbeat: a PING every pingIntervalMs; a connection silent for two intervals is cut, and its session detaches, then expires', async (t) => {
+  const INTERVAL = 100;
+  const store = new MemorySessionStore({ maxAgeMs: 150 });
+  const { url, sessions, delivery } = await serve(t, { pingIntervalMs: INTERVAL, store });
+  let startedAt = null;
+  delivery.on('session', () => (startedAt = Date.now()));
+  // A client gone without a FIN: its socket is open, but it answers nothing.
+  const dead = await connect(url);
+  dead.ws.send(hello());
+  await waitFor(() => sessions.length === 1 && dead.frames.length === 1, 'the session and its WELCOME');
+  const welcome = parseWelcome(dead.frames[0].data);
+  const [session] = sessions;
+  const ended = nextEvent(session, 'end', 3000);
+  await nextEvent(session, 'detach', 3 * INTERVAL + 300);
+  const detachedAfter = Date.now() - startedAt;
+  assert.equal(session.attached, false);
+  assert.ok(detachedAfter >= 2 * INTERVAL - 5 && detachedAfter < 3 * INTERVAL + 300, `detached after ${detachedAfter} ms`);
+  assert.equal((await closeOf(dead)).code, 1006, 'terminated, no close frame');
+  assert.ok(dead.frames.length >= 2, `${dead.frames.length} frames`);
+  assert.ok(dead.frames.slice(1).every(isPing), 'after the WELCOME, only PINGs');
+  assert.equal(await ended, 'expired');
+  assert.equal(store.size, 0);
+  assert.equal(await closeCodeFor(url, hello({ id: welcome.id, epoch: welcome.epoch })), 4411);
+});
+
+test('heartbeat: a dead client does not hold the store: 1013 while its session is attached, evicted once it is cut', async (t) => {
+  const INTERVAL = 100;
+  const store = new MemorySessionStore({ maxSessions: 1, maxAgeMs: 60_000 });
+  const { url, sessions } = await serve(t, { pingIntervalMs: INTERVAL, store });
+  const dead = await connect(url);
+  dead.ws.send(hello());
+  await waitFor(() => sessions.length === 1, 'the session');
+  const [session] = sessions;
+  const detached = nextEvent(session, 'detach', 3 * INTERVAL + 300);
+  const ended = nextEvent(session, 'end', 3000);
+  const client = new Client(url);
+  assert.equal((await client.connect()).code, 1013, 'the dead one is still attached: no room');
+  await detached;
+  assert.equal((await client.connect()).resumed, 0, 'a new session');
+  assert.equal(await ended, 'evicted');
+  assert.equal(store.size, 1);
+});
+
+test('heartbeat: a client that answers PONG, or sends anything, stays attached; pingIntervalMs 0 sends no PING', async (t) => {
+  const INTERVAL = 50;
+  const { url, sessions } = await serve(t, { pingIntervalMs: INTERVAL });
+  const answering = new Client(url);
+  await answering.connect();
+  // Ignores PINGs, but talks: any frame shows the connection is alive.
+  const chatty = await connect(url);
+  chatty.ws.send(hello());
+  await waitFor(() => chatty.frames.length === 1, 'the WELCOME');
+  const talk = setInterval(() => chatty.ws.send('still here'), INTERVAL / 2);
+  t.after(() => clearInterval(talk));
+  const detaches = [];
+  for (const session of sessions) session.on('detach', () => detaches.push(session.id));
+  await sleep(12 * INTERVAL);
+  clearInterval(talk);
+  assert.deepEqual(detaches, []);
+  assert.deepEqual(sessions.map((session) => session.attached), [true, true]);
+  assert.ok(answering.pings >= 5, `${answering.pings} PINGs answered`);
+  assert.ok(chatty.frames.filter(isPing).length >= 5, `${chatty.frames.filter(isPing).length} PINGs ignored`);
+  assert.ok(sessions[1].received >= 10, `${sessions[1].received} messages`);
+  assert.equal(answering.received, 0, 'PINGs are not data');
+  sessions[0].send('after');
+  await waitFor(() => answering.received === 1, 'a message after the PINGs');
+
+  const off = await serve(t, { pingIntervalMs: 0 });
+  const quiet = await connect(off.url);
+  quiet.ws.send(hello());
+  await sleep(300);
+  assert.equal(quiet.frames.length, 1, 'the WELCOME, and no PING');
+  assert.equal(off.sessions[0].attached, true);
+  quiet.ws.close();
+  assert.throws(() => new DeliveryServer({ pingIntervalMs: -1 }), RangeError);
 });
 
 test("a listener that throws: the message still counts once, the error goes to the server's 'error' event", async (t) => {
