@@ -167,6 +167,11 @@ impl<T> Session<T> {
             || self.bytes_since_ack * 2 >= u64::from(self.peer_window.bytes)
     }
 
+    /// Messages handed over and not yet consumed.
+    pub(crate) fn unconsumed(&self) -> u32 {
+        u32::try_from(self.received - self.consumed).unwrap_or(u32::MAX)
+    }
+
     /// The ACK to send, if anything arrived since the last one.
     pub(crate) fn take_ack(&mut self) -> Option<Control> {
         if self.consumed <= self.announced {
@@ -348,6 +353,7 @@ mod tests {
         for _ in 0..3 {
             s.handed();
         }
+        assert_eq!(s.unconsumed(), 3);
         assert_eq!(s.take_ack(), None, "handed, not yet consumed");
         s.consumed(1, 1);
         assert_eq!(s.take_ack(), Some(Control::Ack(1)));

@@ -239,20 +239,21 @@ impl WebSocketClientCore {
     }
 
     /// For WebSocketStream with `delivery`: messages count as received (and
-    /// are acknowledged) when `consumed` says the reader read them.
+    /// are acknowledged) when `consumed()` says the reader read everything
+    /// handed over. Returns whether that applies.
     #[cfg(feature = "delivery")]
     #[wasm_bindgen(js_name = deferAcks)]
-    pub fn defer_acks(&self) {
-        if let Some(r) = self.lifecycle.reconnecting() {
-            r.defer_delivery_acks();
-        }
+    pub fn defer_acks(&self) -> bool {
+        self.lifecycle
+            .reconnecting()
+            .is_some_and(ReconnectingWebSocket::defer_delivery_acks)
     }
 
-    /// With `deferAcks`: the reader read `count` messages of `bytes` in all.
+    /// With `deferAcks`: the reader read everything handed over.
     #[cfg(feature = "delivery")]
-    pub fn consumed(&self, count: u32, bytes: u32) {
+    pub fn consumed(&self) {
         if let Some(r) = self.lifecycle.reconnecting() {
-            r.delivery_consumed(count, bytes);
+            r.delivery_consumed();
         }
     }
 

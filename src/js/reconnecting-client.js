@@ -200,23 +200,9 @@ export class ReconnectingSocket {
    * through its window, and nothing acknowledged waits in the queue.
    */
   receive(receive) {
-    const core = this.#core;
-    if (!core?.deferAcks || this.attribute('delivery') === 'off') {
-      this.#client[RECEIVE] = receive;
-      return;
-    }
-    core.deferAcks();
-    let count = 0;
-    let bytes = 0;
-    this.#client[RECEIVE] = (data) => {
-      count++;
-      bytes += typeof data === 'string' ? data.length : data.byteLength;
-      receive(data);
-    };
-    receive.pulled = () => {
-      if (count) core.consumed(count, bytes);
-      count = bytes = 0;
-    };
+    this.#client[RECEIVE] = receive;
+    // (Through #core: it is released at the final close.)
+    if (this.#core?.deferAcks?.()) receive.pulled = () => this.#core?.consumed();
   }
 
   /** Never: the core reports every close. */

@@ -381,17 +381,17 @@ impl ReconnectingWebSocket {
     /// With delivery: messages count as received when the face reports
     /// them consumed ([`delivery_consumed`](Self::delivery_consumed)), not
     /// when handed over (a stream's queue would hold acknowledged ones).
+    /// Returns whether that applies (delivery on or negotiating).
     #[cfg(all(feature = "delivery", feature = "js"))]
-    pub(crate) fn defer_delivery_acks(&self) {
-        if let Some(d) = self.driver.state.borrow_mut().delivery.as_mut() {
-            d.defer_acks();
-        }
+    pub(crate) fn defer_delivery_acks(&self) -> bool {
+        let mut state = self.driver.state.borrow_mut();
+        state.delivery.as_mut().is_some_and(|d| d.defer_acks())
     }
 
-    /// With deferred acks: `count` messages of `bytes` in all were consumed.
+    /// With deferred acks: the reader consumed everything handed over.
     #[cfg(all(feature = "delivery", feature = "js"))]
-    pub(crate) fn delivery_consumed(&self, count: u32, bytes: u32) {
-        self.driver.consumed(count, bytes);
+    pub(crate) fn delivery_consumed(&self) {
+        self.driver.consumed_all();
     }
 
     /// The browser socket of the current connection, if there is one.

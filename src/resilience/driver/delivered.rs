@@ -45,9 +45,12 @@ pub(crate) struct Delivery {
     last_id: u64,
     negotiate_timer: Option<Timeout>,
     ack_timer: Option<Timeout>,
-    /// The face reports what its reader consumed (`consumed`): a stream,
-    /// whose queue would otherwise hold acknowledged messages.
+    /// The face reports when its reader consumed what was handed over
+    /// (`Driver::consumed_all`): a stream, whose queue would otherwise
+    /// hold acknowledged messages.
     deferred: bool,
+    /// With `deferred`: the bytes handed over and not yet consumed.
+    unconsumed_bytes: u32,
 }
 
 impl Delivery {
@@ -66,13 +69,16 @@ impl Delivery {
             negotiate_timer: None,
             ack_timer: None,
             deferred: false,
+            unconsumed_bytes: 0,
         }
     }
 
     /// From now on messages count as received when the face says its
-    /// reader consumed them (`Driver::consumed`), not when handed over.
-    pub(crate) fn defer_acks(&mut self) {
-        self.deferred = true;
+    /// reader consumed them (`Driver::consumed_all`), not when handed
+    /// over. Returns whether that applies (delivery is not unavailable).
+    pub(crate) fn defer_acks(&mut self) -> bool {
+        self.deferred = self.numbers();
+        self.deferred
     }
 
     /// Whether sends are numbered and frames read as the protocol's (until
@@ -348,6 +354,9 @@ impl Driver {
                 // Counted whatever happened to the connection meanwhile: the
                 // application has it, so a resume must never send it again.
                 d.session.handed();
+                if d.deferred {
+                    d.unconsumed_bytes = d.unconsumed_bytes.saturating_add(size);
+                }
                 d.deferred
             }
             None => return,
@@ -357,9 +366,23 @@ impl Driver {
         }
     }
 
+    /// With deferred acks: the reader consumed everything handed over.
+    pub(crate) fn consumed_all(&self) {
+        let (count, bytes) = match self.state.borrow_mut().delivery.as_mut() {
+            Some(d) => (
+                d.session.unconsumed(),
+                std::mem::take(&mut d.unconsumed_bytes),
+            ),
+            None => return,
+        };
+        if count > 0 {
+            self.consumed(count, bytes);
+        }
+    }
+
     /// `count` data messages of `bytes` in all reached the application:
     /// counted, and acknowledged now or within the ack delay.
-    pub(crate) fn consumed(&self, count: u32, bytes: u32) {
+    fn consumed(&self, count: u32, bytes: u32) {
         let mut state = self.state.borrow_mut();
         let State {
             delivery, socket, ..
