@@ -168,6 +168,7 @@ impl<T> Session<T> {
     }
 
     /// Messages handed over and not yet consumed.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // deferred acks: the JS stream
     pub(crate) fn unconsumed(&self) -> u32 {
         u32::try_from(self.received - self.consumed).unwrap_or(u32::MAX)
     }

@@ -210,12 +210,8 @@ impl ReconnectingWebSocket {
     /// [`ConnectOptions::delivery`](crate::ConnectOptions::delivery)).
     #[cfg(feature = "delivery")]
     pub fn delivery_status(&self) -> crate::delivery::DeliveryStatus {
-        self.driver
-            .state
-            .borrow()
-            .delivery
-            .as_ref()
-            .map_or(crate::delivery::DeliveryStatus::Off, |d| d.status())
+        self.with_delivery(crate::resilience::driver::Delivery::status)
+            .unwrap_or(crate::delivery::DeliveryStatus::Off)
     }
 
     /// With delivery: the id of the last message given to `send` (ids
@@ -240,23 +236,23 @@ impl ReconnectingWebSocket {
     /// ```
     #[cfg(feature = "delivery")]
     pub fn last_message_id(&self) -> u64 {
-        self.driver
-            .state
-            .borrow()
-            .delivery
-            .as_ref()
-            .map_or(0, |d| d.last_id())
+        self.with_delivery(crate::resilience::driver::Delivery::last_id)
+            .unwrap_or(0)
     }
 
     /// With delivery: every message up to this id was confirmed.
     #[cfg(feature = "delivery")]
     pub fn delivered_id(&self) -> u64 {
-        self.driver
-            .state
-            .borrow()
-            .delivery
-            .as_ref()
-            .map_or(0, |d| d.delivered_id())
+        self.with_delivery(crate::resilience::driver::Delivery::delivered_id)
+            .unwrap_or(0)
+    }
+
+    #[cfg(feature = "delivery")]
+    fn with_delivery<T>(
+        &self,
+        f: impl FnOnce(&crate::resilience::driver::Delivery) -> T,
+    ) -> Option<T> {
+        self.driver.state.borrow().delivery.as_ref().map(f)
     }
 
     /// Messages waiting in the outbox.
@@ -277,11 +273,18 @@ impl ReconnectingWebSocket {
         let payload = data.into();
         let mut state = self.driver.state.borrow_mut();
         let state = &mut *state;
-        #[cfg(feature = "delivery")]
-        if state.delivery.as_ref().is_some_and(|d| d.numbers()) {
-            return state.send_numbered(payload);
-        }
         match state.effective_phase() {
+            Phase::Closing => Err(Error::Closed {
+                state: ReadyState::Closing,
+            }),
+            Phase::Closed => Err(Error::Closed {
+                state: ReadyState::Closed,
+            }),
+            // Delivery numbers every send, and frames it when it goes out.
+            #[cfg(feature = "delivery")]
+            _ if state.delivery.as_ref().is_some_and(|d| d.numbers()) => {
+                state.send_numbered(payload)
+            }
             // Straight to the browser while truly open and nothing waits.
             Phase::Open if state.outbox.len() == 0 => {
                 let Some(socket) = &state.socket else {
@@ -306,12 +309,6 @@ impl ReconnectingWebSocket {
                 let size = message.byte_len();
                 state.outbox.push(Outgoing::Owned(message), size)
             }
-            Phase::Closing => Err(Error::Closed {
-                state: ReadyState::Closing,
-            }),
-            Phase::Closed => Err(Error::Closed {
-                state: ReadyState::Closed,
-            }),
         }
     }
 

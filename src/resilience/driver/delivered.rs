@@ -8,7 +8,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Array, ArrayBuffer, JsString, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{Driver, Phase, State};
+use super::{Driver, State};
 use crate::delivery::frame::{kind, Control, Window};
 use crate::delivery::session::Session;
 use crate::delivery::{DeliveryStatus, SessionLostReason, PROTOCOL_ERROR_CODE};
@@ -17,9 +17,9 @@ use crate::options::delivery::DeliveryOptions;
 use crate::resilience::outbox::Outbox;
 use crate::resilience::outgoing::Outgoing;
 use crate::resilience::reconnect_event::ReconnectEvent;
-use crate::socket::message::{Message, Payload};
+use crate::socket::message::{image_pixels, view_bytes, Message, Payload};
 use crate::socket::websocket::WebSocket;
-use crate::vocabulary::ready_state::{BinaryType, ReadyState};
+use crate::vocabulary::ready_state::BinaryType;
 
 /// What the current connection is to delivery.
 #[derive(Debug)]
@@ -76,6 +76,7 @@ impl Delivery {
     /// From now on messages count as received when the face says its
     /// reader consumed them (`Driver::consumed_all`), not when handed
     /// over. Returns whether that applies (delivery is not unavailable).
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn defer_acks(&mut self) -> bool {
         self.deferred = self.numbers();
         self.deferred
@@ -149,20 +150,8 @@ impl State {
     /// `send` while delivery numbers messages: straight out while the
     /// connection is welcomed, nothing waits and the window has room, else
     /// into the outbox. Either way the message gets the next id.
+    /// (The caller has ruled out a closing or closed connection.)
     pub(crate) fn send_numbered(&mut self, payload: Payload<'_>) -> Result<(), Error> {
-        match self.effective_phase() {
-            Phase::Closing => {
-                return Err(Error::Closed {
-                    state: ReadyState::Closing,
-                })
-            }
-            Phase::Closed => {
-                return Err(Error::Closed {
-                    state: ReadyState::Closed,
-                })
-            }
-            _ => {}
-        }
         let State {
             delivery,
             socket,
@@ -172,10 +161,23 @@ impl State {
         let Some(d) = delivery.as_mut() else {
             return Err(Error::NotOpen);
         };
+        let open = socket.as_ref().filter(|_| d.is_on() && outbox.len() == 0);
+        // A buffer, view or canvas goes out framed straight from the
+        // caller's bytes: one copy, where keeping then framing makes two.
+        if let (Some(socket), Some(bytes)) = (open, bytes_of(payload)) {
+            let size = bytes.length();
+            if d.session.has_room(size) {
+                let framed = Outgoing::Js(prefixed(&bytes));
+                framed.send(socket)?;
+                d.session.sent(framed, size);
+                d.last_id += 1;
+                return Ok(());
+            }
+        }
         let kept = Outgoing::keep(payload)?;
         let size = kept.size();
-        match socket {
-            Some(socket) if d.is_on() && outbox.len() == 0 && d.session.has_room(size) => {
+        match open {
+            Some(socket) if d.session.has_room(size) => {
                 // Not accepted (no id) if it cannot be framed.
                 let framed = frame(kept).map_err(|(error, _)| error)?;
                 framed.send(socket)?;
@@ -367,6 +369,7 @@ impl Driver {
     }
 
     /// With deferred acks: the reader consumed everything handed over.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))] // used by the JS face
     pub(crate) fn consumed_all(&self) {
         let (count, bytes) = match self.state.borrow_mut().delivery.as_mut() {
             Some(d) => (
@@ -565,13 +568,28 @@ fn frame(item: Outgoing) -> Result<Outgoing, (Error, Outgoing)> {
         }
         Outgoing::Js(value) if !value.is_string() => {
             // A copy made by `Outgoing::keep`: an ArrayBuffer or a Uint8Array.
-            let bytes = Uint8Array::new(&value);
-            let out = Uint8Array::new_with_length(bytes.length() + 1);
-            out.set(&bytes, 1);
-            Outgoing::Js(out.into())
+            Outgoing::Js(prefixed(&Uint8Array::new(&value)))
         }
         text => text,
     })
+}
+
+/// The bytes of a buffer, view or canvas payload, seen without a copy.
+fn bytes_of(payload: Payload<'_>) -> Option<Uint8Array> {
+    match payload.resolve() {
+        Payload::ArrayBuffer(buffer) => Some(Uint8Array::new(buffer)),
+        Payload::View(view) => Some(view_bytes(view)),
+        Payload::ImageData(image) => Some(view_bytes(&image_pixels(image))),
+        _ => None,
+    }
+}
+
+/// `bytes` after the DATA type byte, in a new array (the page may reuse
+/// its buffer; the window keeps this one).
+fn prefixed(bytes: &Uint8Array) -> JsValue {
+    let out = Uint8Array::new_with_length(bytes.length() + 1);
+    out.set(bytes, 1);
+    out.into()
 }
 
 fn prefixed_blob(blob: &web_sys::Blob) -> Result<JsValue, Error> {
