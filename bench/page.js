@@ -170,6 +170,67 @@ function tracked(target) {
   return target;
 }
 
+// Two floors: the least any wrapper of the browser's socket can cost with
+// the same shape as ours, written as plainly as possible, so a face's
+// ratio can be read against what its shape costs by itself.
+
+/**
+ * The EventTarget floor: a wrapper whose listeners must outlive the
+ * browser socket beneath it (as a reconnecting client's do) dispatches a
+ * `MessageEvent` of its own per message, with the wrapper as target.
+ */
+class RelayFloor extends EventTarget {
+  #ws;
+  #handlers = {};
+  constructor(url, protocols) {
+    super();
+    this.#ws = new WebSocket(url, protocols);
+    this.#ws.addEventListener('open', () => this.dispatchEvent(new Event('open')));
+    this.#ws.addEventListener('close', (e) => this.dispatchEvent(new CloseEvent('close', e)));
+    this.#ws.addEventListener('message', (e) => this.dispatchEvent(new MessageEvent('message', { data: e.data, origin: e.origin })));
+  }
+  set binaryType(value) { this.#ws.binaryType = value; }
+  get bufferedAmount() { return this.#ws.bufferedAmount; }
+  send(data) { this.#ws.send(data); }
+  close() { this.#ws.close(); }
+  set onopen(f) { this.#handle('open', f); }
+  set onmessage(f) { this.#handle('message', f); }
+  set onclose(f) { this.#handle('close', f); }
+  #handle(type, f) {
+    if (this.#handlers[type]) this.removeEventListener(type, this.#handlers[type]);
+    this.#handlers[type] = f;
+    if (f) this.addEventListener(type, f);
+  }
+}
+
+/**
+ * The Streams floor: the browser socket as a WebSocketStream-shaped pair
+ * of streams (the readable fed from its events, the writable sending and
+ * resolving when `bufferedAmount` is low), with our strategies.
+ */
+class StreamsFloor {
+  constructor(url, { protocols = [] } = {}) {
+    const ws = new WebSocket(url, protocols);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.opened = new Promise((resolve, reject) => {
+      ws.onerror = reject;
+      ws.onopen = () => {
+        const readable = new ReadableStream({ start: (c) => (ws.onmessage = (e) => c.enqueue(e.data)) }, { highWaterMark: 0, size: (m) => (typeof m === 'string' ? m.length : m.byteLength) });
+        const writable = new WritableStream({
+          write: (chunk) => {
+            ws.send(chunk);
+            if (ws.bufferedAmount > 1 << 20) return new Promise((r) => { const t = setInterval(() => ws.bufferedAmount <= 1 << 20 && (clearInterval(t), r()), 4); });
+          },
+        }, { highWaterMark: 1 });
+        resolve({ readable, writable });
+      };
+    });
+    this.closed = new Promise((resolve) => ws.addEventListener('close', resolve));
+  }
+  close() { this.ws.close(); }
+}
+
 /** A Rust driver's result as the page's clients return it. */
 const rust = (r) => ({ elapsedMs: r.elapsedMs, latencies: [...r.latencies], peakBuffered: r.peakBuffered });
 
@@ -179,6 +240,8 @@ const CLIENTS = {
   'stream-native': (url, w, p) => runStream(window.WebSocketStream, url, w, p),
   'raw-view': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p),
   'raw-blob': (url, w, p) => runDom((u) => new WebSocket(u, 'echo-protocol'), url, w, p, { asBlob: true }),
+  'floor-relay': (url, w, p) => runDom((u) => new RelayFloor(u, 'echo-protocol'), url, w, p),
+  'floor-streams': (url, w, p) => runStream(StreamsFloor, url, w, p),
   'js-class': (url, w, p) => runDom((u) => new WebSocketClient(u, 'echo-protocol'), url, w, p, { drain: (ws) => ws.drain() }),
   'js-reconnecting': (url, w, p) =>
     runDom((u) => new WebSocketClient(u, 'echo-protocol', RESILIENT), url, w, p, { drain: (ws) => ws.drain() }),

@@ -4,7 +4,7 @@
 // client order rotates each round; the report gives medians and the median
 // of per-round paired ratios to raw JS.
 //
-//   node bench/run.mjs [--rounds N] [--smoke] [--only rtt,binary] [--out DIR]
+//   node bench/run.mjs [--rounds N] [--smoke] [--only rtt,binary] [--clients a,b] [--out DIR]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,16 +42,24 @@ if (ONLY) {
 }
 // Each face plain and reconnecting (with its heartbeat and outbox on).
 const CLIENTS = [
-  'raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'rust-callback', 'rust-reconnecting', 'rust-async', 'rust-async-reconnecting',
+  'raw-view', 'raw-blob', 'floor-relay', 'js-class', 'js-reconnecting', 'rust-callback', 'rust-reconnecting', 'rust-async', 'rust-async-reconnecting',
   // End-to-end delivery, measured against reconnecting alone (same run, paired).
   'js-delivery', 'rust-delivery',
 ];
+// --clients: only these (and the raw clients every ratio needs), for a
+// quick look at one face while working on it.
+const PICKED = value('--clients', '') ? value('--clients', '').split(',') : null;
+/**
+ * The faces read against the floor of their shape (bench/page.js): an
+ * EventTarget that re-dispatches each message, streams over the socket.
+ */
+const FLOOR_PAIRS = { 'js-reconnecting': 'floor-relay', 'stream-ours': 'floor-streams', 'stream-reconnecting': 'floor-streams' };
 /** Each delivery client and the reconnecting client it is compared with. */
 const DELIVERY_PAIRS = { 'js-delivery': 'js-reconnecting', 'rust-delivery': 'rust-reconnecting', 'stream-delivery': 'stream-reconnecting' };
 // Pipelined text and 1 MiB binary also through WebSocketStream: ours, plain
 // and reconnecting, and Chrome's native one where the engine has it.
 const STREAM_WORKLOADS = ['pipelined', 'binary'];
-const STREAM_CLIENTS = ['stream-ours', 'stream-reconnecting', 'stream-delivery'];
+const STREAM_CLIENTS = ['floor-streams', 'stream-ours', 'stream-reconnecting', 'stream-delivery'];
 // The callback faces have no backpressure of their own; the others wait on
 // bufferedAmount (raw: a 4 ms poll loop; JS class: drain(); async: the Sink).
 const BACKPRESSURE_CLIENTS = ['raw-view', 'raw-blob', 'js-class', 'js-reconnecting', 'js-delivery', 'rust-async', 'rust-async-reconnecting'];
@@ -165,6 +173,7 @@ async function main() {
         // turns block by block. With one block the order rotates each
         // round; with several it is shuffled per block, so no client
         // always follows the same one (whose socket may still be closing).
+        if (PICKED) list = list.filter((c) => PICKED.includes(c) || c.startsWith('raw-') || Object.values(FLOOR_PAIRS).includes(c));
         const blocks = Math.min(workload.blocks ?? 1, workload.count);
         const measured = {};
         for (let block = 0; block < blocks; block++) {
@@ -227,6 +236,8 @@ async function main() {
           entry.p99LatencyMs = median(lat.map((l) => percentile(l, 99)));
         }
         if (workload.name === 'backpressure') entry.peakBuffered = Math.max(...runs.map((x) => x.m.peakBuffered));
+        const floor = FLOOR_PAIRS[client];
+        if (floor && byClient[floor]) entry.toFloor = median(runs.map((x) => x.figure / figureOf(floor, x.round)));
         const against = DELIVERY_PAIRS[client];
         if (against && byClient[against]) {
           // Delivery on against reconnecting alone, paired round by round,
@@ -287,7 +298,8 @@ function print(report) {
           : `  script ${c.scriptUsPerMessage.toFixed(2)} µs/msg ${c.scriptRatio.toFixed(2)}×, main thread ${c.threadUsPerMessage.toFixed(2)} µs/msg ${c.threadRatio.toFixed(2)}×`;
       const acks = c.acksPerMessage === undefined ? '' : `, ACK frames per data message ${c.acksPerMessage.toFixed(5)}`;
       const delivery = c.toReconnecting === undefined ? '' : `  to reconnecting ${c.toReconnecting.toFixed(3)}${acks}`;
-      lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}${delivery}`);
+      const floor = c.toFloor === undefined ? '' : `  to its floor ${c.toFloor.toFixed(3)}`;
+      lines.push(`  ${c.client.padEnd(23)} ${c.median.toFixed(1).padStart(12)}  ratio ${c.ratio.toFixed(3)}${script}${extra}${floor}${delivery}`);
     }
     const s = w.streamOursToNative;
     if (s) lines.push(`  our WebSocketStream to Chrome's: ${s.ratio.toFixed(3)} (median of per-round ratios; ahead or level in ${s.ahead} of ${s.ratios.length} rounds)`);
