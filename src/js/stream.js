@@ -172,19 +172,22 @@ export class WebSocketStream extends EventTarget {
 
   #open() {
     const client = this.#client;
-    const readable = new ReadableStream(
-      {
-        start: (controller) => {
-          this.#reader = controller;
-        },
-        // The queue is empty and the reader wants more: with delivery, what
-        // was handed over has been read (reconnecting-client.js, receive).
-        pull: () => this.#receive.pulled?.(),
-        cancel: (reason) => {
-          this.#reader = null;
-          this.#closeFor(reason);
-        },
+    const source = {
+      start: (controller) => {
+        this.#reader = controller;
       },
+      cancel: (reason) => {
+        this.#reader = null;
+        this.#closeFor(reason);
+      },
+    };
+    // With delivery: the queue is empty and the reader wants more, so what
+    // was handed over has been read (reconnecting-client.js, receive).
+    // Without it, no pull: a pull costs a promise and a microtask a message.
+    const pulled = this.#receive.pulled;
+    if (pulled) source.pull = () => pulled();
+    const readable = new ReadableStream(
+      source,
       // Sized in bytes, so desiredSize is minus the unread bytes.
       { highWaterMark: 0, size: byteLength },
     );
