@@ -19,14 +19,16 @@ test('bench harness smoke run: every client and workload measured, echoes checke
   assert.deepEqual(report.workloads.map((w) => w.name), ['pipelined', 'rtt', 'binary', 'backpressure']);
   for (const w of report.workloads) {
     const clients = w.clients.map((c) => c.client).sort();
-    // Each face plain and reconnecting.
-    // Each face plain and reconnecting, and with delivery.
+    // Each face plain and reconnecting, and with delivery; the relay floor
+    // (an EventTarget that re-dispatches) wherever the JS class runs
+    // without backpressure.
     const base =
       w.name === 'backpressure'
         ? ['js-class', 'js-delivery', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting']
-        : ['js-class', 'js-delivery', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting', 'rust-callback', 'rust-delivery', 'rust-reconnecting'];
-    // Chromium has a native WebSocketStream to compare ours with.
-    const expected = ['pipelined', 'binary'].includes(w.name) ? [...base, 'stream-delivery', 'stream-native', 'stream-ours', 'stream-reconnecting'].sort() : base;
+        : ['floor-relay', 'js-class', 'js-delivery', 'js-reconnecting', 'raw-blob', 'raw-view', 'rust-async', 'rust-async-reconnecting', 'rust-callback', 'rust-delivery', 'rust-reconnecting'];
+    // The streams with their floor; Chromium has a native WebSocketStream to compare ours with.
+    const stream = ['pipelined', 'binary'].includes(w.name);
+    const expected = stream ? [...base, 'floor-streams', 'stream-delivery', 'stream-native', 'stream-ours', 'stream-reconnecting'].sort() : base;
     assert.deepEqual(clients, expected, w.name);
     for (const c of w.clients) {
       assert.ok(Number.isFinite(c.median) && c.median > 0, `${w.name}/${c.client}: ${c.median}`);
@@ -42,6 +44,13 @@ test('bench harness smoke run: every client and workload measured, echoes checke
       if (c.client === 'rust-delivery') continue; // its driver closes at once: acks are counted on the JS clients
       assert.ok(c.acksPerMessage > 0 && c.acksPerMessage <= 1, `${w.name}/${c.client}: ${c.acksPerMessage} ACK frames per message`);
     }
+    // Each face read against the floor of its shape, paired per round.
+    const floored = w.name === 'backpressure' ? [] : ['js-reconnecting', ...(stream ? ['stream-ours', 'stream-reconnecting'] : [])];
+    for (const name of floored) {
+      const c = w.clients.find((x) => x.client === name);
+      assert.ok(Number.isFinite(c.toFloor) && c.toFloor > 0, `${w.name}/${name} to its floor: ${c.toFloor}`);
+    }
+    assert.ok(!w.clients.some((c) => c.toFloor !== undefined && !floored.includes(c.client)), `${w.name}: only the floored faces have a ratio to a floor`);
     const raw = w.clients.find((c) => c.client === 'raw-view');
     assert.equal(raw.threadRatio, 1, 'raw is the unit');
   }
