@@ -46,9 +46,9 @@ const CLIENTS = [
   // End-to-end delivery, measured against reconnecting alone (same run, paired).
   'js-delivery', 'rust-delivery',
 ];
-// --clients: only these (and the raw clients every ratio needs), for a
-// quick look at one face while working on it.
-const PICKED = value('--clients', '') ? value('--clients', '').split(',') : null;
+// --clients: only these (and the raw clients, floors and reconnecting
+// partners their ratios need), for a quick look at one face.
+const PICKED = value('--clients', '').split(',').filter(Boolean);
 /**
  * The faces read against the floor of their shape (bench/page.js): an
  * EventTarget that re-dispatches each message, streams over the socket.
@@ -173,7 +173,8 @@ async function main() {
         // turns block by block. With one block the order rotates each
         // round; with several it is shuffled per block, so no client
         // always follows the same one (whose socket may still be closing).
-        if (PICKED) list = list.filter((c) => PICKED.includes(c) || c.startsWith('raw-') || Object.values(FLOOR_PAIRS).includes(c));
+        const partner = (c) => PICKED.some((p) => FLOOR_PAIRS[p] === c || DELIVERY_PAIRS[p] === c);
+        if (PICKED.length) list = list.filter((c) => PICKED.includes(c) || c.startsWith('raw-') || partner(c));
         const blocks = Math.min(workload.blocks ?? 1, workload.count);
         const measured = {};
         for (let block = 0; block < blocks; block++) {
@@ -237,13 +238,15 @@ async function main() {
         }
         if (workload.name === 'backpressure') entry.peakBuffered = Math.max(...runs.map((x) => x.m.peakBuffered));
         const floor = FLOOR_PAIRS[client];
-        if (floor && byClient[floor]) entry.toFloor = median(runs.map((x) => x.figure / figureOf(floor, x.round)));
+        /** This client's figure over `other`'s, paired per round. */
+        const pairedTo = (other) => median(runs.map((x) => x.figure / figureOf(other, x.round)));
+        if (floor && byClient[floor]) entry.toFloor = pairedTo(floor);
         const against = DELIVERY_PAIRS[client];
         if (against && byClient[against]) {
           // Delivery on against reconnecting alone, paired round by round,
           // and the ACK frames per data message each way (each data
           // message is echoed, so both directions carry the same count).
-          entry.toReconnecting = median(runs.map((x) => x.figure / figureOf(against, x.round)));
+          entry.toReconnecting = pairedTo(against);
           // (The JS clients' runs count them; the Rust driver closes at once.)
           if (runs[0].m.deliveryMessages > 0) {
             entry.acksPerMessage = median(runs.map((x) => (x.m.acksToClient + x.m.acksFromClient) / (2 * x.m.deliveryMessages)));

@@ -208,6 +208,13 @@ mod tests {
         bytes: 100,
     };
 
+    /// One message of `size` bytes handed over and consumed at once, as a
+    /// callback face does; returns whether an ACK is due.
+    fn receive(s: &mut Session<u8>, size: u32) -> bool {
+        s.handed();
+        s.consumed(1, size)
+    }
+
     fn welcome(id: u8, received: u64, resumed: bool) -> Control {
         Control::Welcome {
             key: SessionKey {
@@ -265,14 +272,8 @@ mod tests {
         for i in 1..=4 {
             s.sent(i, 1);
         }
-        {
-            s.handed();
-            s.consumed(1, 5)
-        };
-        {
-            s.handed();
-            s.consumed(1, 5)
-        };
+        receive(&mut s, 5);
+        receive(&mut s, 5);
         assert!(matches!(
             s.hello(),
             Control::Hello { received: 2, key, .. } if key.id == [1; 16]
@@ -316,29 +317,11 @@ mod tests {
         let mut s: Session<u8> = Session::new(0, WINDOW);
         s.hello();
         s.welcome(welcome(1, 0, false)).unwrap();
-        assert!(
-            !{
-                s.handed();
-                s.consumed(1, 1)
-            },
-            "1 of 4"
-        );
-        assert!(
-            {
-                s.handed();
-                s.consumed(1, 1)
-            },
-            "2 of 4: half"
-        );
+        assert!(!receive(&mut s, 1), "1 of 4");
+        assert!(receive(&mut s, 1), "2 of 4: half");
         assert_eq!(s.take_ack(), Some(Control::Ack(2)));
         assert_eq!(s.take_ack(), None, "nothing new");
-        assert!(
-            {
-                s.handed();
-                s.consumed(1, 50)
-            },
-            "half the bytes"
-        );
+        assert!(receive(&mut s, 50), "half the bytes");
         assert_eq!(s.take_ack(), Some(Control::Ack(3)));
         s.handed();
         s.handed();
@@ -369,8 +352,7 @@ mod tests {
         // next ACK goes on from there.
         assert!(matches!(s.hello(), Control::Hello { received: 4, .. }));
         assert_eq!(s.take_ack(), None);
-        s.handed();
-        s.consumed(1, 1);
+        receive(&mut s, 1);
         assert_eq!(s.take_ack(), Some(Control::Ack(5)));
     }
 
@@ -383,10 +365,7 @@ mod tests {
             s.sent(i, 1);
         }
         s.ack(1).unwrap();
-        {
-            s.handed();
-            s.consumed(1, 1)
-        };
+        receive(&mut s, 1);
         // Ids 4 and 5 waited in the outbox.
         assert_eq!(s.lose(5), 2..=5);
         assert_eq!(s.unacked().count(), 0);

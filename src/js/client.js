@@ -41,8 +41,9 @@ function byteSize(data) {
 
 /**
  * For WebSocketStream: calls `receive(data)` for every message of
- * `client`, at the least cost: each kind's `receive`. Set in the class
- * body, which reads the client's kind.
+ * `client`, at the least cost: each kind's `receive`. Returns, with
+ * delivery, what the stream calls once its queue was read empty. Set in
+ * the class body, which reads the client's kind.
  */
 export let receiveData;
 

@@ -194,15 +194,16 @@ export class ReconnectingSocket {
   /**
    * For WebSocketStream: the core's data, with no event object. With
    * delivery, a message counts as received (and is acknowledged) only once
-   * the stream's reader read it: the stream calls `receive.pulled()` when
-   * its queue is empty and its reader wants more, so everything handed
-   * over by then was read. A slow reader then holds the server back
-   * through its window, and nothing acknowledged waits in the queue.
+   * the stream's reader read it: returns what the stream calls when its
+   * queue is empty and its reader wants more, so everything handed over
+   * by then was read. A slow reader then holds the server back through
+   * its window, and nothing acknowledged waits in the queue.
    */
   receive(receive) {
     this.#client[RECEIVE] = receive;
     // (Through #core: it is released at the final close.)
-    if (this.#core?.deferAcks?.()) receive.pulled = () => this.#core?.consumed();
+    if (this.#core?.deferAcks?.()) return () => this.#core?.consumed();
+    return undefined;
   }
 
   /** Never: the core reports every close. */

@@ -70,6 +70,8 @@ export class WebSocketStream extends EventTarget {
   #writer = null; // the writable's controller
   #highWaterMark;
   #readableMaxBytes;
+  /** With delivery: what the readable's pull calls (see reconnecting-client.js, receive). */
+  #pulled;
 
   /**
    * `new WebSocketStream(url, { protocols, signal })`, plus our options:
@@ -128,7 +130,7 @@ export class WebSocketStream extends EventTarget {
     });
     // Each message's data: from the browser's event on a plain client, with
     // no event object made for it on a reconnecting one.
-    receiveData(client, this.#receive);
+    this.#pulled = receiveData(client, this.#receive);
     client.addEventListener('close', (e) => {
       if (client.readyState === WebSocketClient.CLOSED) this.#finish(e);
     });
@@ -184,8 +186,7 @@ export class WebSocketStream extends EventTarget {
     // With delivery: the queue is empty and the reader wants more, so what
     // was handed over has been read (reconnecting-client.js, receive).
     // Without it, no pull: a pull costs a promise and a microtask a message.
-    const pulled = this.#receive.pulled;
-    if (pulled) source.pull = () => pulled();
+    if (this.#pulled) source.pull = this.#pulled;
     const readable = new ReadableStream(
       source,
       // Sized in bytes, so desiredSize is minus the unread bytes.

@@ -164,9 +164,10 @@ impl State {
         let open = socket.as_ref().filter(|_| d.is_on() && outbox.len() == 0);
         // A buffer, view or canvas goes out framed straight from the
         // caller's bytes: one copy, where keeping then framing makes two.
-        if let (Some(socket), Some(bytes)) = (open, bytes_of(payload)) {
-            let size = bytes.length();
-            if d.session.has_room(size) {
+        // (Looked at only when it can go out now.)
+        if let Some(socket) = open {
+            if let Some(bytes) = bytes_of(payload).filter(|b| d.session.has_room(b.length())) {
+                let size = bytes.length();
                 let framed = Outgoing::Js(prefixed(&bytes));
                 framed.send(socket)?;
                 d.session.sent(framed, size);
