@@ -73,13 +73,17 @@ impl WebSocketClientCore {
     /// of `WebSocketClient`. `dispatch(kind, event, last)` is called for
     /// every event, `kind` a `ClientEvent` (below): the socket's four with the
     /// browser's event, `last` telling whether a close is the final one;
-    /// the reconnect events with the event's detail.
+    /// the reconnect events with the event's detail. Without delivery, the
+    /// browser sockets' message events go to `messages` instead, which
+    /// hands each to `received` before dispatching it: a message then
+    /// crosses into wasm once, as an event the core only looks at.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: &JsValue,
         protocols: &JsValue,
         options: &JsValue,
         dispatch: Function,
+        messages: Function,
     ) -> Result<WebSocketClientCore, JsValue> {
         crate::init::init();
         // `url` and `protocols` may be functions asked before every attempt.
@@ -117,6 +121,7 @@ impl WebSocketClientCore {
             let _ = on_close.call3(&JsValue::UNDEFINED, &kind, event, &last.into());
         }));
         if let Some(resilient) = lifecycle.reconnecting() {
+            resilient.relay_messages_to(messages);
             listeners.push(resilient.add_reconnect_listener(move |event| {
                 let _ = dispatch.call3(
                     &JsValue::UNDEFINED,
@@ -130,6 +135,15 @@ impl WebSocketClientCore {
             lifecycle,
             _listeners: listeners,
         })
+    }
+
+    /// For the `messages` listener: notes a message (the heartbeat hears
+    /// the line, the sent log learns a drained buffer). Returns whether it
+    /// is the heartbeat's pong, which is not dispatched.
+    pub fn received(&self, event: &web_sys::MessageEvent) -> bool {
+        self.lifecycle
+            .reconnecting()
+            .is_some_and(|r| r.note_message(event))
     }
 
     /// `drain(highWaterMark?)`: resolves once `bufferedAmount` is at most

@@ -25,14 +25,11 @@ import { ATTRIBUTES, CLOSED, CLOSING, RECEIVE, SOCKET_TYPES, isObject, messageEv
 let wasm = null;
 /** The core's event kinds (`ClientEvent`, src/js/core.rs), by name. */
 let Kind = null;
-/** `Kind.Message`, read once: it is compared for every message. */
-let MESSAGE = null;
 /** Every event type a reconnecting client fires: the socket's and the core's reconnect events. */
 let TYPES = null;
 export function attach(module) {
   wasm = module;
   Kind = module.ClientEvent;
-  MESSAGE = Kind.Message;
   TYPES = [...SOCKET_TYPES, ...module.reconnectEventTypes()];
 }
 
@@ -90,9 +87,15 @@ export class ReconnectingSocket {
     if (isObject(options) && options.delivery && !wasm.delivers) {
       throw new DOMException('wasm-websocket: delivery needs init({ delivery: true })', 'NotSupportedError');
     }
-    this.#core = new Core(asker(url), asker(protocols), options, (kind, event, more) => {
-      self.deref()?.#deliver(kind, event, more);
-    });
+    this.#core = new Core(
+      asker(url),
+      asker(protocols),
+      options,
+      (kind, event, more) => self.deref()?.#deliver(kind, event, more),
+      // Each browser socket's own message listener (not with delivery):
+      // the hot path, with one call into the core per message.
+      (raw) => self.deref()?.#message(raw),
+    );
   }
 
   /** Whether the core is there (it is released at the final close). */
@@ -247,6 +250,19 @@ export class ReconnectingSocket {
     queueMicrotask(() => core.free());
   }
 
+  /** A browser socket's message, straight from the browser (see start). */
+  #message(raw) {
+    // The heartbeat's pong is the core's, not the page's.
+    if (!this.#core?.received(raw)) this.#dispatchMessage(raw);
+  }
+
+  /** The hot path: no state changes, no bookkeeping. */
+  #dispatchMessage(raw) {
+    const client = this.#client;
+    if (client[RECEIVE]) client[RECEIVE](raw.data);
+    else dispatchEvent.call(client, messageEvent(raw));
+  }
+
   /**
    * Called by the core for every event; see src/js/core.rs. `more`: for a
    * close, whether it is the final one; for a reconnect event, its type.
@@ -255,10 +271,8 @@ export class ReconnectingSocket {
     const client = this.#client;
     let event;
     switch (kind) {
-      case MESSAGE:
-        // The hot path: no state changes, no bookkeeping.
-        if (client[RECEIVE]) client[RECEIVE](raw.data);
-        else dispatchEvent.call(client, messageEvent(raw));
+      case Kind.Message: // with delivery (the core read the frame)
+        this.#dispatchMessage(raw);
         return;
       case Kind.Open:
         this.#shell.opened();

@@ -121,6 +121,8 @@ impl ReconnectingWebSocket {
                 generation: 0,
                 #[cfg(feature = "delivery")]
                 delivery,
+                #[cfg(feature = "js")]
+                messages_to: None,
             }),
             pong: options
                 .heartbeat
@@ -389,6 +391,18 @@ impl ReconnectingWebSocket {
     #[cfg(all(feature = "delivery", feature = "js"))]
     pub(crate) fn delivery_consumed(&self) {
         self.driver.consumed_all();
+    }
+
+    /// For the npm face: see [`Driver::relay_messages_to`].
+    #[cfg(feature = "js")]
+    pub(crate) fn relay_messages_to(&self, listener: js_sys::Function) {
+        self.driver.relay_messages_to(listener);
+    }
+
+    /// For the npm face's message listener: see [`Driver::note_message`].
+    #[cfg(feature = "js")]
+    pub(crate) fn note_message(&self, event: &web_sys::MessageEvent) -> bool {
+        self.driver.note_message(event)
     }
 
     /// The browser socket of the current connection, if there is one.

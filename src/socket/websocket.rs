@@ -84,6 +84,10 @@ pub(crate) struct Inner {
     failed: Cell<bool>,
     /// The browser's close event has come.
     closed: Cell<bool>,
+    /// A JS function the browser's message events go to instead of
+    /// [`BrowserCallbacks::message`] (see [`WebSocket::relay_messages_to`]).
+    #[cfg(feature = "js")]
+    messages_to: std::cell::RefCell<Option<js_sys::Function>>,
 }
 
 impl Inner {
@@ -222,6 +226,12 @@ impl Drop for Inner {
         for (name, callback) in self.browser.each() {
             let _ = self.raw.remove_event_listener_with_callback(name, callback);
         }
+        #[cfg(feature = "js")]
+        if let Some(listener) = self.messages_to.take() {
+            let _ = self
+                .raw
+                .remove_event_listener_with_callback("message", &listener);
+        }
     }
 }
 
@@ -268,6 +278,8 @@ impl WebSocket {
             offered_protocols,
             failed: Cell::new(false),
             closed: Cell::new(false),
+            #[cfg(feature = "js")]
+            messages_to: Default::default(),
         });
         for (name, callback) in inner.browser.each() {
             inner
@@ -276,6 +288,27 @@ impl WebSocket {
                 .map_err(|e| Error::from_js(&e, Operation::Other))?;
         }
         Ok(Self { inner })
+    }
+
+    /// For the npm face: the browser's message events go to `listener`, a
+    /// JS function, instead of this socket's message listeners, so that a
+    /// message never calls into wasm. `listener` is removed with the
+    /// socket's own callbacks when it drops.
+    #[cfg(feature = "js")]
+    pub(crate) fn relay_messages_to(&self, listener: &js_sys::Function) {
+        let inner = &self.inner;
+        // Ours goes only once `listener` is in (a refusal keeps ours).
+        if inner
+            .raw
+            .add_event_listener_with_callback("message", listener)
+            .is_ok()
+        {
+            *inner.messages_to.borrow_mut() = Some(listener.clone());
+            let own = inner.browser.message.as_ref().unchecked_ref();
+            let _ = inner
+                .raw
+                .remove_event_listener_with_callback("message", own);
+        }
     }
 
     /// A [`WeakWebSocket`] to reach this socket from its own callbacks.

@@ -389,6 +389,33 @@ forEachEngine((engine) => {
     assert.deepEqual(await ctx.page.problems(), []);
   });
 
+  test('what was sent before a message arrived on a drained connection is settled: a later drop reports only what followed as possibly lost', async () => {
+    const got = await ctx.page.evaluate(async () => {
+      // Sends 3 texts, waits for `answers` messages and a drained buffer,
+      // drops the connection and returns the reconnecting event's detail.
+      const run = async (path, answers) => {
+        const key = `js-settled-${Math.random()}`;
+        const c = new WSC(`${WS_BASE}/${path}?key=${key}`, [], { reconnect: { minDelay: 50, maxDelay: 50 } });
+        const texts = [];
+        c.onmessage = (e) => texts.push(e.data);
+        await c.opened;
+        for (const text of ['a', 'b', 'c']) c.send(text);
+        await until('answers and a drained buffer', () => texts.length === answers && c.bufferedAmount === 0);
+        const lost = new Promise((resolve) => c.addEventListener('reconnecting', (e) => resolve(e.detail), { once: true }));
+        await fetch(`${HTTP_BASE}/control/drop?key=${key}`);
+        const { resent, possiblyLost } = await lost;
+        c.close();
+        return { texts, resent, possiblyLost };
+      };
+      return { silent: await run('silent', 0), echo: await run('echo', 3) };
+    });
+    // Nothing came back: all three may have been lost with the connection.
+    assert.deepEqual(got.silent, { texts: [], resent: 0, possiblyLost: 3 });
+    // The echoes arrived after the buffer drained: nothing is in doubt.
+    assert.deepEqual(got.echo, { texts: ['a', 'b', 'c'], resent: 0, possiblyLost: 0 });
+    assert.deepEqual(await ctx.page.problems(), []);
+  });
+
   test('reconnect() closes and connects again at once with the backoff reset; after the final close it starts again', async () => {
     const got = await ctx.page.evaluate(async () => {
       const key = `js-restart-${Math.random()}`;

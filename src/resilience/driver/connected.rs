@@ -50,36 +50,45 @@ impl Driver {
     }
 
     pub(super) fn on_message(&self, event: &web_sys::MessageEvent) {
-        let swallow = {
-            let mut state = self.state.borrow_mut();
-            #[cfg(feature = "delivery")]
-            if state.delivery.as_ref().is_some_and(|d| d.numbers()) {
-                drop(state);
-                return self.on_delivery_message(event);
-            }
-            // A drained buffer while the connection receives: what was sent
-            // has left the browser, nothing to keep.
-            let drained = !state.sent.is_empty()
-                && state
-                    .socket
-                    .as_ref()
-                    .is_some_and(|socket| socket.buffered_amount() == 0);
-            if drained {
-                state.sent.clear();
-            }
-            if state.heartbeat.is_some() {
-                // A sign of life, timed by the next tick: a message costs
-                // no clock read, and its data is read only to compare it
-                // with a pong (as JS strings).
-                state.heard = true;
-                self.pong.as_ref().is_some_and(|pong| event.data() == *pong)
-            } else {
-                false
-            }
-        };
-        if !swallow {
+        #[cfg(feature = "delivery")]
+        if self
+            .state
+            .borrow()
+            .delivery
+            .as_ref()
+            .is_some_and(|d| d.numbers())
+        {
+            return self.on_delivery_message(event);
+        }
+        if !self.note_message(event) {
             self.events.message.dispatch(event);
         }
+    }
+
+    /// What every message of the connection tells the driver (with
+    /// delivery off): the browser's buffer may have drained, and the line
+    /// is alive. Returns whether it is the heartbeat's pong, which the
+    /// user never sees.
+    pub(crate) fn note_message(&self, event: &web_sys::MessageEvent) -> bool {
+        let mut state = self.state.borrow_mut();
+        // A drained buffer while the connection receives: what was sent
+        // has left the browser, nothing to keep.
+        let drained = !state.sent.is_empty()
+            && state
+                .socket
+                .as_ref()
+                .is_some_and(|socket| socket.buffered_amount() == 0);
+        if drained {
+            state.sent.clear();
+        }
+        if state.heartbeat.is_none() {
+            return false;
+        }
+        // A sign of life, timed by the next tick: a message costs no clock
+        // read, and its data is read only to compare it with a pong (as
+        // JS strings).
+        state.heard = true;
+        self.pong.as_ref().is_some_and(|pong| event.data() == *pong)
     }
 
     pub(super) fn on_heartbeat_tick(&self) {

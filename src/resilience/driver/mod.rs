@@ -93,6 +93,10 @@ pub(crate) struct State {
     /// End-to-end delivery, when asked for.
     #[cfg(feature = "delivery")]
     pub(in crate::resilience) delivery: Option<Delivery>,
+    /// The npm face's message listener, given each new socket (see
+    /// [`Driver::relay_messages_to`]).
+    #[cfg(feature = "js")]
+    pub(in crate::resilience) messages_to: Option<js_sys::Function>,
 }
 
 impl State {
@@ -253,8 +257,30 @@ impl Driver {
             forward(EventKind::Close, |d, e| d.on_close(e.unchecked_ref())),
             forward(EventKind::Error, |d, e| d.events.error.dispatch(e)),
         ];
+        #[cfg(feature = "js")]
+        if let Some(listener) = &state.messages_to {
+            socket.relay_messages_to(listener);
+        }
         state.socket = Some(socket);
         Ok(())
+    }
+
+    /// For the npm face: every connection's messages, now and after each
+    /// reconnect, go straight to `listener`, which hands each to
+    /// [`note_message`](Self::note_message) and dispatches it, so that a
+    /// message costs one call into wasm and no event crosses. Not with
+    /// delivery, whose frames the driver must read.
+    #[cfg(feature = "js")]
+    pub(crate) fn relay_messages_to(&self, listener: js_sys::Function) {
+        let mut state = self.state.borrow_mut();
+        #[cfg(feature = "delivery")]
+        if state.delivery.is_some() {
+            return;
+        }
+        if let Some(socket) = &state.socket {
+            socket.relay_messages_to(&listener);
+        }
+        state.messages_to = Some(listener);
     }
 
     /// Listeners that make a waiting socket retry at once when the network
