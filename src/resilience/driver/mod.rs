@@ -268,8 +268,9 @@ impl Driver {
     /// For the npm face: every connection's messages, now and after each
     /// reconnect, go straight to `listener`, which hands each to
     /// [`note_message`](Self::note_message) and dispatches it, so that a
-    /// message costs one call into wasm and no event crosses. Not with
-    /// delivery, whose frames the driver must read.
+    /// message costs one call into wasm (with the event, whose data is read
+    /// only for a pong) and none back out. Not with delivery, whose frames
+    /// the driver must read.
     #[cfg(feature = "js")]
     pub(crate) fn relay_messages_to(&self, listener: js_sys::Function) {
         let mut state = self.state.borrow_mut();
