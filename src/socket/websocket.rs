@@ -291,9 +291,10 @@ impl WebSocket {
     }
 
     /// For the npm face: the browser's message events go to `listener`, a
-    /// JS function, instead of this socket's message listeners, so that a
-    /// message never calls into wasm. `listener` is removed with the
-    /// socket's own callbacks when it drops.
+    /// JS function, instead of this socket's message closure and
+    /// listeners, so that a message does not pass through wasm on its way
+    /// to JS. `listener` is removed with the socket's own callbacks when it
+    /// drops.
     #[cfg(feature = "js")]
     pub(crate) fn relay_messages_to(&self, listener: &js_sys::Function) {
         let inner = &self.inner;

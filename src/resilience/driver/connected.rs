@@ -4,7 +4,7 @@
 
 use gloo_timers::callback::Interval;
 
-use super::{now, Driver, Phase};
+use super::{now, Driver, Phase, State};
 use crate::resilience::heartbeat::{Beat, Heartbeat};
 use crate::resilience::reconnect_event::ReconnectEvent;
 
@@ -50,27 +50,33 @@ impl Driver {
     }
 
     pub(super) fn on_message(&self, event: &web_sys::MessageEvent) {
+        // One borrow of the state for the message, delivery's check included.
+        let mut state = self.state.borrow_mut();
         #[cfg(feature = "delivery")]
-        if self
-            .state
-            .borrow()
-            .delivery
-            .as_ref()
-            .is_some_and(|d| d.numbers())
-        {
+        if state.delivery.as_ref().is_some_and(|d| d.numbers()) {
+            drop(state);
             return self.on_delivery_message(event);
         }
-        if !self.note_message(event) {
+        let pong = self.noted(&mut state, event);
+        drop(state);
+        if !pong {
             self.events.message.dispatch(event);
         }
+    }
+
+    /// For the npm face's message listener, which the browser calls in
+    /// place of [`on_message`](Self::on_message) (delivery off): see
+    /// [`noted`](Self::noted).
+    #[cfg(feature = "js")]
+    pub(crate) fn note_message(&self, event: &web_sys::MessageEvent) -> bool {
+        self.noted(&mut self.state.borrow_mut(), event)
     }
 
     /// What every message of the connection tells the driver (with
     /// delivery off): the browser's buffer may have drained, and the line
     /// is alive. Returns whether it is the heartbeat's pong, which the
     /// user never sees.
-    pub(crate) fn note_message(&self, event: &web_sys::MessageEvent) -> bool {
-        let mut state = self.state.borrow_mut();
+    fn noted(&self, state: &mut State, event: &web_sys::MessageEvent) -> bool {
         // A drained buffer while the connection receives: what was sent
         // has left the browser, nothing to keep.
         let drained = !state.sent.is_empty()
